@@ -1,0 +1,130 @@
+/**
+ * `runInChildContext`: group operations under one CONTEXT operation with its own id space. The child's result
+ * is checkpointed; on replay a completed child returns it without running its body. Child contexts are also
+ * how concurrent paths stay deterministic: each path numbers its own operations.
+ *
+ * @since 0.1.0
+ */
+import { Effect } from "effect"
+import { Limits } from "./Config.ts"
+import type { Allocation, ContextState } from "./DurableContext.ts"
+import * as Ctx from "./DurableContext.ts"
+import { DurableContext } from "./DurableContext.ts"
+import { ChildContextError, clampErrorObject, fromErrorObject, toErrorObject } from "./Errors.ts"
+import { OperationSubType } from "./Operation.ts"
+import type { Serdes } from "./Serdes.ts"
+import { utf8Length } from "./internal/bytes.ts"
+import * as SerdesRunner from "./internal/serdesRunner.ts"
+
+/** Child context options (the official `ChildConfig`). @since 0.1.0 */
+export interface ChildConfig<A> {
+  readonly serdes?: Serdes<A>
+  /** The operation's SubType (default `RunInChildContext`). Changing it breaks replay of running executions. */
+  readonly subType?: string
+  /** Stored instead of a result over 256 KiB (whose children are then replayed to rebuild it). */
+  readonly summaryGenerator?: (result: A) => string
+}
+
+const wrap = (error: unknown): ChildContextError => {
+  const inner = fromErrorObject(clampErrorObject(toErrorObject(error)))
+  return new ChildContextError({ message: inner.message, cause: inner })
+}
+
+const failedFromRecord = (alloc: Allocation): ChildContextError => {
+  const error = alloc.record?.ContextDetails?.Error
+  if (error === undefined) return new ChildContextError({ message: "Child context failed" })
+  const inner = fromErrorObject(error)
+  return new ChildContextError({ message: inner.message, cause: inner })
+}
+
+/**
+ * The child-context algorithm over an allocated id; `body` runs with the child's state.
+ *
+ * @internal
+ */
+export const execute = <A, E>(
+  alloc: Allocation,
+  body: (child: ContextState) => Effect.Effect<A, E>,
+  config: ChildConfig<A> | undefined
+): Effect.Effect<A, ChildContextError> =>
+  Effect.gen(function* () {
+    yield* Ctx.admit(alloc)
+    const { state, record } = alloc
+    const runtime = state.runtime
+    const serdes = config?.serdes
+    if (record?.Status === "FAILED") {
+      Ctx.afterReplay(state)
+      return yield* Effect.fail(failedFromRecord(alloc))
+    }
+    if (record?.Status === "SUCCEEDED") {
+      Ctx.afterReplay(state)
+      if (record.ContextDetails?.ReplayChildren === true) {
+        return yield* body(Ctx.makeChild(state, alloc.rawId, "replaySucceeded")).pipe(Effect.mapError(wrap))
+      }
+      return yield* SerdesRunner.deserialize<A>(alloc, serdes, record.ContextDetails?.Result).pipe(
+        Effect.catch((e) => runtime.terminate({ _tag: "InvocationFailed", error: e }))
+      )
+    }
+    const base = Ctx.baseUpdate(alloc)
+    if (record === undefined) yield* runtime.checkpoint({ ...base, Action: "START" }, false)
+    const child = Ctx.makeChild(state, alloc.rawId, record === undefined ? "execute" : "replay")
+    const outcome = yield* Effect.result(body(child))
+    const awaitCompletion = runtime.config.checkpointing === "eager"
+    if (outcome._tag === "Failure") {
+      const error = wrap(outcome.failure)
+      yield* runtime.checkpoint({ ...base, Action: "FAIL", Error: clampErrorObject(toErrorObject(outcome.failure)) }, awaitCompletion)
+      return yield* Effect.fail(error)
+    }
+    const value = outcome.success
+    const serialized = yield* Effect.result(SerdesRunner.serialize(alloc, serdes, value))
+    if (serialized._tag === "Failure") {
+      yield* runtime.checkpoint({ ...base, Action: "FAIL", Error: toErrorObject(serialized.failure) }, awaitCompletion)
+      return yield* Effect.fail(wrap(serialized.failure))
+    }
+    const payload = serialized.success
+    if (payload !== undefined && utf8Length(payload) > Limits.childResultBytes) {
+      const summary = config?.summaryGenerator?.(value) ?? ""
+      yield* runtime.checkpoint(
+        { ...base, Action: "SUCCEED", Payload: summary, ContextOptions: { ReplayChildren: true } },
+        awaitCompletion
+      )
+      return value
+    }
+    yield* runtime.checkpoint(
+      payload === undefined ? { ...base, Action: "SUCCEED" } : { ...base, Action: "SUCCEED", Payload: payload },
+      awaitCompletion
+    )
+    return yield* SerdesRunner.deserialize<A>(alloc, serdes, payload).pipe(
+      Effect.catch((e) => runtime.terminate({ _tag: "InvocationFailed", error: e }))
+    )
+  })
+
+/**
+ * Runs `body` in a child context named `name` (optional). Inside `body`, every durable operation belongs to
+ * the child (its ids are `<child>-1`, `<child>-2`, ...).
+ *
+ * **Details**: a failure inside the child surfaces as `ChildContextError` whose `cause` is the rebuilt inner
+ * error. Results over 256 KiB are not stored: the child's operations are replayed to rebuild the value.
+ *
+ * @since 0.1.0
+ */
+export const run: {
+  <A, E, R>(name: string | undefined, body: Effect.Effect<A, E, R>, config?: ChildConfig<A>): Effect.Effect<
+    A,
+    ChildContextError,
+    R | DurableContext
+  >
+  <A, E, R>(body: Effect.Effect<A, E, R>, config?: ChildConfig<A>): Effect.Effect<A, ChildContextError, R | DurableContext>
+} = function (...args: Array<any>): Effect.Effect<any, any, any> {
+  const [name, body, config] = typeof args[0] === "string" || args[0] === undefined ? args : [undefined, ...args]
+  return Effect.gen(function* () {
+    const state = yield* DurableContext
+    const context = yield* Effect.context<any>()
+    const alloc = Ctx.allocate(state, "CONTEXT", config?.subType ?? OperationSubType.RUN_IN_CHILD_CONTEXT, name, "runInChildContext")
+    return yield* execute(
+      alloc,
+      (child) => (body as Effect.Effect<any, any, any>).pipe(Effect.provideService(DurableContext, child), Effect.provideContext(context)) as any,
+      config
+    )
+  })
+} as any

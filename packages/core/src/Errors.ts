@@ -1,0 +1,341 @@
+/**
+ * Errors a durable handler sees. Operation errors (`StepError`, `ChildContextError`, ...) are
+ * `Schema.TaggedError`s with the official SDK's names and fields: they are checkpointed as the service's
+ * `ErrorObject` and rebuilt identically on replay, so first execution and replay throw the same thing.
+ * Engine errors (`NonDeterministicExecutionError`, `InvalidInvocationEventError`, ...) explain why an
+ * execution or invocation could not go on.
+ *
+ * **When to use**: match with `Effect.catchTag("StepError", ...)` in the Effect API, or
+ * `err instanceof StepError` / `err.errorType` in the async API. `err.cause.name` is the original error's
+ * name (for example `"TypeError"`).
+ *
+ * @since 0.1.0
+ */
+import { Schema } from "effect"
+import type { ErrorObject } from "./Operation.ts"
+
+const operationErrorFields = {
+  message: Schema.String,
+  errorData: Schema.optionalKey(Schema.String),
+  cause: Schema.optionalKey(Schema.Defect())
+}
+
+/** Shared behaviour of operation errors: `errorType` and the wire form. */
+interface OperationErrorLike {
+  readonly _tag: string
+  readonly message: string
+  readonly errorData?: string
+}
+const toWire = (e: OperationErrorLike): ErrorObject =>
+  e.errorData === undefined
+    ? { ErrorType: e._tag, ErrorMessage: e.message }
+    : { ErrorType: e._tag, ErrorMessage: e.message, ErrorData: e.errorData }
+
+/**
+ * A step (or waitForCondition, or promise combinator) failed for good: its retries are exhausted or its retry
+ * strategy declined. `cause.name` / `cause.message` are those of the error the step body threw.
+ *
+ * @since 0.1.0
+ */
+export class StepError extends Schema.TaggedError<StepError>()("StepError", operationErrorFields) {
+  /** The `ErrorType` string written to the service. */
+  get errorType(): "StepError" {
+    return "StepError"
+  }
+  /** The service's `ErrorObject` for this error. */
+  toErrorObject(): ErrorObject {
+    return toWire(this)
+  }
+}
+
+/** A callback failed, timed out or missed its heartbeat. @since 0.1.0 */
+export class CallbackError extends Schema.TaggedError<CallbackError>()("CallbackError", operationErrorFields) {
+  get errorType(): "CallbackError" {
+    return "CallbackError"
+  }
+  toErrorObject(): ErrorObject {
+    return toWire(this)
+  }
+}
+
+/** A chained invoke's target failed, timed out or was stopped. @since 0.1.0 */
+export class InvokeError extends Schema.TaggedError<InvokeError>()("InvokeError", operationErrorFields) {
+  get errorType(): "InvokeError" {
+    return "InvokeError"
+  }
+  toErrorObject(): ErrorObject {
+    return toWire(this)
+  }
+}
+
+/** A child context's body failed; `cause` is the rebuilt inner error. @since 0.1.0 */
+export class ChildContextError extends Schema.TaggedError<ChildContextError>()(
+  "ChildContextError",
+  operationErrorFields
+) {
+  get errorType(): "ChildContextError" {
+    return "ChildContextError"
+  }
+  toErrorObject(): ErrorObject {
+    return toWire(this)
+  }
+}
+
+/** A waitForCondition failed without a more specific error. @since 0.1.0 */
+export class WaitForConditionError extends Schema.TaggedError<WaitForConditionError>()(
+  "WaitForConditionError",
+  operationErrorFields
+) {
+  get errorType(): "WaitForConditionError" {
+    return "WaitForConditionError"
+  }
+  toErrorObject(): ErrorObject {
+    return toWire(this)
+  }
+}
+
+/** Any of the operation errors. @since 0.1.0 */
+export type DurableOperationError = StepError | CallbackError | InvokeError | ChildContextError | WaitForConditionError
+
+const operationErrorTags = new Set(["StepError", "CallbackError", "InvokeError", "ChildContextError", "WaitForConditionError"])
+
+/**
+ * Whether a value is one of the operation errors. Also usable as `err instanceof DurableOperationError`, as in the
+ * official SDK.
+ *
+ * @since 0.1.0
+ */
+export const isDurableOperationError = (u: unknown): u is DurableOperationError =>
+  typeof u === "object" && u !== null && operationErrorTags.has((u as { _tag?: unknown })._tag as string) && u instanceof Error
+
+/**
+ * `instanceof` target and helpers matching the official `DurableOperationError` base class.
+ *
+ * @since 0.1.0
+ */
+export const DurableOperationError = {
+  [Symbol.hasInstance]: isDurableOperationError,
+  /** Rebuilds the operation error a checkpointed `ErrorObject` stands for (see `fromErrorObject`). */
+  fromErrorObject: (o: ErrorObject | undefined): DurableOperationError => fromErrorObject(o)
+} as const
+
+/**
+ * The error given to a retry strategy when an at-most-once step was interrupted (its START is recorded but
+ * no result): the process died during the attempt.
+ *
+ * @since 0.1.0
+ */
+export class StepInterruptedError extends Schema.TaggedError<StepInterruptedError>()("StepInterruptedError", {
+  message: Schema.String,
+  stepId: Schema.String,
+  stepName: Schema.optionalKey(Schema.String)
+}) {
+  static of(stepId: string, stepName?: string): StepInterruptedError {
+    const message =
+      "The step execution process was initiated but failed to reach completion due to an interruption."
+    return stepName === undefined
+      ? new StepInterruptedError({ message, stepId })
+      : new StepInterruptedError({ message, stepId, stepName })
+  }
+}
+
+/**
+ * Replay found a different operation at an id than the recorded history: the workflow's control flow changed
+ * (a renamed step, a reordered call, a branch on non-durable data). The execution fails with this error,
+ * naming the operation and both sides, instead of silently consuming the wrong result.
+ *
+ * **Gotchas**: the fix is in the workflow code (make it deterministic, or version it), not a retry.
+ *
+ * @since 0.1.0
+ */
+export class NonDeterministicExecutionError extends Schema.TaggedError<NonDeterministicExecutionError>()(
+  "NonDeterministicExecutionError",
+  {
+    message: Schema.String,
+    stepId: Schema.String,
+    field: Schema.Literals(["Type", "Name", "SubType"]),
+    expected: Schema.optionalKey(Schema.String),
+    actual: Schema.optionalKey(Schema.String)
+  }
+) {
+  static of(
+    stepId: string,
+    field: "Type" | "Name" | "SubType",
+    expected: string | undefined,
+    actual: string | undefined
+  ): NonDeterministicExecutionError {
+    const kind = field === "SubType" ? "subtype" : field.toLowerCase()
+    const message =
+      `Non-deterministic execution detected: Operation ${kind} mismatch for step "${stepId}". ` +
+      `Expected ${kind} "${expected}", but got "${actual}". ` +
+      "This indicates non-deterministic control flow in your workflow code."
+    return new NonDeterministicExecutionError({
+      message,
+      stepId,
+      field,
+      ...(expected === undefined ? {} : { expected }),
+      ...(actual === undefined ? {} : { actual })
+    })
+  }
+}
+
+/**
+ * The Lambda event is not a durable-execution invocation (missing ARN or token, malformed state, unreadable
+ * input). Nothing is checkpointed.
+ *
+ * @since 0.1.0
+ */
+export class InvalidInvocationEventError extends Schema.TaggedError<InvalidInvocationEventError>()(
+  "InvalidInvocationEventError",
+  { message: Schema.String, details: Schema.optionalKey(Schema.String) }
+) {}
+
+/**
+ * A value could not be serialized or deserialized by its serdes. `operation` names the step (raw id and
+ * name) so the failing value can be found.
+ *
+ * @since 0.1.0
+ */
+export class SerdesFailedError extends Schema.TaggedError<SerdesFailedError>()("SerdesFailedError", {
+  message: Schema.String,
+  direction: Schema.Literals(["serialize", "deserialize"]),
+  stepId: Schema.String,
+  stepName: Schema.optionalKey(Schema.String)
+}) {}
+
+/**
+ * A payload is larger than the service accepts for that operation. Raised before any checkpoint is attempted,
+ * naming the operation; it is never retried (it would fail the same way every time).
+ *
+ * **Gotchas**: offload large values through a custom serdes (store the value elsewhere, checkpoint a key).
+ *
+ * @since 0.1.0
+ */
+export class PayloadTooLargeError extends Schema.TaggedError<PayloadTooLargeError>()("PayloadTooLargeError", {
+  message: Schema.String,
+  stepId: Schema.String,
+  stepName: Schema.optionalKey(Schema.String),
+  sizeBytes: Schema.Number,
+  limitBytes: Schema.Number
+}) {}
+
+/**
+ * A durable operation was called where it cannot be: from inside a step body, or on a parent context from
+ * inside a child. The execution fails.
+ *
+ * @since 0.1.0
+ */
+export class ContextUsageError extends Schema.TaggedError<ContextUsageError>()("ContextUsageError", {
+  message: Schema.String
+}) {}
+
+/**
+ * A checkpoint call failed with an error that retrying cannot fix (an update the service rejected, a KMS
+ * problem): the execution fails.
+ *
+ * @since 0.1.0
+ */
+export class CheckpointUnrecoverableExecutionError extends Schema.TaggedError<CheckpointUnrecoverableExecutionError>()(
+  "CheckpointUnrecoverableExecutionError",
+  { message: Schema.String, reason: Schema.String }
+) {}
+
+/**
+ * A checkpoint or state call failed transiently (stale token, throttling, 5xx, network): the invocation ends
+ * with a Lambda function error so the service invokes again and replays from the last durable checkpoint.
+ *
+ * @since 0.1.0
+ */
+export class CheckpointUnrecoverableInvocationError extends Schema.TaggedError<CheckpointUnrecoverableInvocationError>()(
+  "CheckpointUnrecoverableInvocationError",
+  { message: Schema.String, reason: Schema.String }
+) {}
+
+/** An operation of the official API that this version does not provide yet. @since 0.1.0 */
+export class UnsupportedOperationError extends Schema.TaggedError<UnsupportedOperationError>()(
+  "UnsupportedOperationError",
+  { message: Schema.String, operation: Schema.String }
+) {}
+
+const isErrorLike = (u: unknown): u is { name: string; message: string } =>
+  u instanceof Error ||
+  (typeof u === "object" && u !== null && typeof (u as any).message === "string" && typeof (u as any).name === "string")
+
+/**
+ * The service `ErrorObject` for any thrown value, as the official SDK builds it: operation errors keep their
+ * type and data; other errors report `name` as `ErrorType`; non-errors become `"Unknown error"`. Stack traces
+ * are not sent. A `Schema.TaggedError` reports its `_tag`.
+ *
+ * @since 0.1.0
+ */
+export const toErrorObject = (error: unknown, errorData?: string): ErrorObject => {
+  if (isDurableOperationError(error)) {
+    const data = errorData ?? error.errorData
+    return data === undefined
+      ? { ErrorType: error._tag, ErrorMessage: error.message }
+      : { ErrorType: error._tag, ErrorMessage: error.message, ErrorData: data }
+  }
+  if (isErrorLike(error)) {
+    const tag = (error as { _tag?: unknown })._tag
+    const type = typeof tag === "string" ? tag : error.name
+    const base = { ErrorType: type, ErrorMessage: error.message }
+    return errorData === undefined ? base : { ...base, ErrorData: errorData }
+  }
+  return errorData === undefined ? { ErrorMessage: "Unknown error" } : { ErrorMessage: "Unknown error", ErrorData: errorData }
+}
+
+const causeOf = (o: ErrorObject): Error => {
+  const cause = new Error(o.ErrorMessage ?? "")
+  cause.name = o.ErrorType || "Error"
+  if (o.StackTrace !== undefined) cause.stack = o.StackTrace.join("\n")
+  return cause
+}
+
+const withOptionalData = (message: string, cause: Error, errorData: string | undefined) =>
+  errorData === undefined ? { message, cause } : { message, cause, errorData }
+
+/**
+ * Rebuilds the operation error a checkpointed `ErrorObject` stands for, exactly as the official SDK does: an
+ * `ErrorType` naming an operation error gives that class; anything else gives a `StepError` whose `cause`
+ * carries the original type and message.
+ *
+ * @since 0.1.0
+ */
+export const fromErrorObject = (o: ErrorObject | undefined): DurableOperationError => {
+  if (o === undefined) return new StepError({ message: "Unknown error" })
+  const cause = causeOf(o)
+  const data = o.ErrorData
+  switch (o.ErrorType) {
+    case "CallbackError":
+      return new CallbackError(withOptionalData(o.ErrorMessage || "Callback failed", cause, data))
+    case "InvokeError":
+      return new InvokeError(withOptionalData(o.ErrorMessage || "Invoke failed", cause, data))
+    case "ChildContextError":
+      return new ChildContextError(withOptionalData(o.ErrorMessage || "Child context failed", cause, data))
+    case "WaitForConditionError":
+      return new WaitForConditionError(withOptionalData(o.ErrorMessage || "Wait for condition failed", cause, data))
+    case "StepError":
+      return new StepError(withOptionalData(o.ErrorMessage || "Step failed", cause, data))
+    default:
+      return new StepError(withOptionalData(o.ErrorMessage || "Unknown error", cause, data))
+  }
+}
+
+/** Truncates an `ErrorObject` so it stays under the service's 32 KiB error limit. @since 0.1.0 */
+export const clampErrorObject = (o: ErrorObject, limitBytes = 32_000): ErrorObject => {
+  const size = (x: ErrorObject) => new TextEncoder().encode(JSON.stringify(x)).length
+  if (size(o) <= limitBytes) return o
+  const { StackTrace: _dropped, ...rest } = o
+  let out: ErrorObject = rest
+  const cut = (s: string | undefined, n: number) => (s === undefined || s.length <= n ? s : `${s.slice(0, n)}…[truncated]`)
+  for (let n = 8192; size(out) > limitBytes && n >= 64; n = Math.floor(n / 2)) {
+    const message = cut(rest.ErrorMessage, n)
+    const data = cut(rest.ErrorData, n)
+    out = {
+      ...(rest.ErrorType === undefined ? {} : { ErrorType: rest.ErrorType.slice(0, 256) }),
+      ...(message === undefined ? {} : { ErrorMessage: message }),
+      ...(data === undefined ? {} : { ErrorData: data })
+    }
+  }
+  return out
+}

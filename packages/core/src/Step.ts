@@ -1,0 +1,252 @@
+/**
+ * `step`: run a piece of work once, checkpoint its result, and return the recorded result on every replay.
+ * Failed attempts are retried by a retry strategy, with each retry scheduled through the service (the
+ * invocation suspends and Lambda invokes again when the delay has passed).
+ *
+ * **Example**
+ * ```ts
+ * const program = Effect.gen(function* () {
+ *   const user = yield* Step.run("fetch-user", Effect.promise(() => fetchUser(id)))
+ *   return user.name
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ */
+import { Effect, Random, Schema } from "effect"
+import type { Allocation, ContextState } from "./DurableContext.ts"
+import * as Ctx from "./DurableContext.ts"
+import { DurableContext } from "./DurableContext.ts"
+import { toValidSeconds, MAX_SECONDS } from "./Duration.ts"
+import {
+  clampErrorObject,
+  fromErrorObject,
+  PayloadTooLargeError,
+  StepInterruptedError,
+  toErrorObject,
+  type StepError
+} from "./Errors.ts"
+import { Limits } from "./Config.ts"
+import type { ErrorObject } from "./Operation.ts"
+import { OperationSubType } from "./Operation.ts"
+import { retryPresets, type RetryStrategy } from "./RetryStrategy.ts"
+import type { Serdes } from "./Serdes.ts"
+import { utf8Length } from "./internal/bytes.ts"
+import type { AwaitHandle } from "./internal/runtime.ts"
+import * as SerdesRunner from "./internal/serdesRunner.ts"
+
+/**
+ * What a step guarantees about its body when the process dies mid-attempt:
+ * - `AT_LEAST_ONCE_PER_RETRY` (default): the body starts at once; after a crash it runs again.
+ * - `AT_MOST_ONCE_PER_RETRY`: the body starts only after the service recorded the START; after a crash the
+ *   attempt counts as failed (`StepInterruptedError`) and the retry strategy decides. Combine with
+ *   `retryPresets.noRetry` for "at most once, ever".
+ *
+ * @since 0.1.0
+ */
+export const StepSemantics = {
+  AtMostOncePerRetry: "AT_MOST_ONCE_PER_RETRY",
+  AtLeastOncePerRetry: "AT_LEAST_ONCE_PER_RETRY"
+} as const
+/** @since 0.1.0 */
+export type StepSemantics = (typeof StepSemantics)[keyof typeof StepSemantics]
+
+/**
+ * Step options (the official `StepConfig`, plus `error` for typed errors in the Effect API).
+ *
+ * @since 0.1.0
+ */
+export interface StepConfig<A, E = never> {
+  /** Default `retryPresets.default` (6 attempts). A strategy returning `undefined` falls back to it. */
+  readonly retryStrategy?: RetryStrategy
+  readonly semantics?: StepSemantics
+  readonly serdes?: Serdes<A>
+  /**
+   * A schema for the body's typed failures. A failure it accepts is checkpointed with its encoded form and
+   * comes back as the same typed error (on the first run and on replay); other failures become `StepError`.
+   */
+  readonly error?: Schema.Codec<E, any>
+}
+
+/** @internal the shape shared by both APIs */
+export interface StepSpec<A, E> {
+  readonly config: StepConfig<A, E> | undefined
+  /** Runs one attempt of the body in the given step scope; fails with whatever the body threw. */
+  readonly attempt: (scope: ContextState) => Effect.Effect<A, unknown>
+  readonly handle: AwaitHandle
+}
+
+const awaitedHandle: AwaitHandle = { awaited: true }
+
+const encodeTypedError = <E>(schema: Schema.Codec<E, any> | undefined, error: unknown): string | undefined => {
+  if (schema === undefined || !Schema.is(schema as Schema.Codec<E, any>)(error)) return undefined
+  try {
+    return JSON.stringify(Schema.encodeSync(schema)(error as E))
+  } catch {
+    return undefined
+  }
+}
+
+/** The error a failed step surfaces: the typed error if its schema reads the data, else `StepError`. */
+const surfaced = <E>(schema: Schema.Codec<E, any> | undefined, o: ErrorObject | undefined): StepError | E => {
+  if (schema !== undefined && o?.ErrorData !== undefined) {
+    try {
+      return Schema.decodeUnknownSync(schema)(JSON.parse(o.ErrorData))
+    } catch {
+      // not one of the typed errors: fall through
+    }
+  }
+  return fromErrorObject(o) as StepError
+}
+
+const retryDelaySeconds = (strategy: RetryStrategy, error: unknown, attempt: number, random: number) => {
+  const err = error instanceof Error ? error : new Error("Unknown Error")
+  const decision = strategy(err, attempt, () => random) ?? retryPresets.default(err, attempt, () => random)
+  if (!decision.shouldRetry) return undefined
+  if (decision.delay === undefined) return 1
+  const seconds = Math.round(toSecondsLoose(decision.delay))
+  return Math.min(MAX_SECONDS, Math.max(1, seconds))
+}
+const toSecondsLoose = (d: Parameters<typeof toValidSeconds>[0]) => {
+  const { days = 0, hours = 0, minutes = 0, seconds = 0 } = d as Record<string, number | undefined>
+  const total = days * 86400 + hours * 3600 + minutes * 60 + seconds
+  return Number.isFinite(total) ? total : 1
+}
+
+/**
+ * The step algorithm over an allocated id (shared by the Effect and async APIs).
+ *
+ * @internal
+ */
+export const execute = <A, E>(alloc: Allocation, spec: StepSpec<A, E>): Effect.Effect<A, StepError | E> =>
+  Effect.gen(function* () {
+    yield* Ctx.admit(alloc)
+    const { state, id } = alloc
+    const runtime = state.runtime
+    const config = spec.config
+    const serdes = config?.serdes
+    const semantics = config?.semantics ?? StepSemantics.AtLeastOncePerRetry
+    const strategy = config?.retryStrategy ?? retryPresets.default
+    const eager = runtime.config.checkpointing === "eager"
+    const optimistic = runtime.config.checkpointing === "optimistic"
+    const base = Ctx.baseUpdate(alloc)
+    const fail = (o: ErrorObject) =>
+      runtime.checkpoint({ ...base, Action: "FAIL", Error: o }, !optimistic && eager).pipe(
+        Effect.andThen(Effect.fail(surfaced(config?.error, o)))
+      )
+    const retryOrFail = (error: unknown, attempt: number, typedData: string | undefined) =>
+      Effect.gen(function* () {
+        const o = clampErrorObject(toErrorObject(error, typedData))
+        const random = yield* Random.next
+        const delay = error instanceof PayloadTooLargeError ? undefined : retryDelaySeconds(strategy, error, attempt, random)
+        if (delay === undefined) return yield* fail(o)
+        yield* runtime.checkpoint({ ...base, Action: "RETRY", Error: o, StepOptions: { NextAttemptDelaySeconds: delay } }, true)
+        return undefined
+      })
+
+    let record = alloc.record
+    for (;;) {
+      if (record?.Status === "SUCCEEDED") {
+        Ctx.afterReplay(state)
+        return yield* SerdesRunner.deserialize<A>(alloc, serdes, record.StepDetails?.Result).pipe(
+          Effect.catch((e) => runtime.terminate({ _tag: "InvocationFailed", error: e }))
+        )
+      }
+      if (record?.Status === "FAILED") {
+        Ctx.afterReplay(state)
+        return yield* Effect.fail(surfaced(config?.error, record.StepDetails?.Error))
+      }
+      if (record?.Status === "PENDING") {
+        const wakeAt = record.StepDetails?.NextAttemptTimestamp?.getTime()
+        yield* runtime.awaitStatusChange(id, spec.handle, wakeAt)
+        record = runtime.ledger.get(id)
+        continue
+      }
+      if (record?.Status === "STARTED" && semantics === StepSemantics.AtMostOncePerRetry) {
+        const attempt = (record.StepDetails?.Attempt ?? 0) + 1
+        const outcome = yield* retryOrFail(StepInterruptedError.of(alloc.rawId, alloc.name), attempt, undefined)
+        if (outcome === undefined) {
+          record = runtime.ledger.get(id)
+          continue
+        }
+      }
+      // One attempt.
+      if (record?.Status !== "STARTED") {
+        const atMostOnce = semantics === StepSemantics.AtMostOncePerRetry
+        yield* runtime.checkpoint({ ...base, Action: "START" }, atMostOnce)
+        record = runtime.ledger.get(id) ?? record
+      }
+      const attempt = (record?.StepDetails?.Attempt ?? 0) + 1
+      const scope = Ctx.makeStepScope(state, alloc.rawId, attempt)
+      const result = yield* runtime.executingScope(Effect.result(spec.attempt(scope)))
+      if (result._tag === "Success") {
+        const serialized = yield* Effect.result(SerdesRunner.serialize(alloc, serdes, result.success))
+        if (serialized._tag === "Failure") {
+          return yield* fail(clampErrorObject(toErrorObject(serialized.failure)))
+        }
+        const payload = serialized.success
+        const size = payload === undefined ? 0 : utf8Length(payload)
+        if (size > Limits.operationPayloadBytes) {
+          const tooLarge = new PayloadTooLargeError({
+            message: `The result of step ${alloc.name === undefined ? "" : `"${alloc.name}" `}(${alloc.rawId}) is ${size} bytes; the service accepts at most ${Limits.operationPayloadBytes}. Offload it through a custom serdes.`,
+            stepId: alloc.rawId,
+            ...(alloc.name === undefined ? {} : { stepName: alloc.name }),
+            sizeBytes: size,
+            limitBytes: Limits.operationPayloadBytes
+          })
+          return yield* fail(clampErrorObject(toErrorObject(tooLarge)))
+        }
+        yield* runtime.checkpoint(
+          payload === undefined ? { ...base, Action: "SUCCEED" } : { ...base, Action: "SUCCEED", Payload: payload },
+          eager
+        )
+        return yield* SerdesRunner.deserialize<A>(alloc, serdes, payload).pipe(
+          Effect.catch((e) => runtime.terminate({ _tag: "InvocationFailed", error: e }))
+        )
+      }
+      const error = result.failure
+      yield* retryOrFail(error, attempt, encodeTypedError(config?.error, error))
+      record = runtime.ledger.get(id)
+    }
+  })
+
+/** The body of a step failed with an interrupt or defect: treat the defect as the thrown error. */
+const attemptOf = <A, E, R>(body: Effect.Effect<A, E, R>) =>
+  (scope: ContextState): Effect.Effect<A, unknown, R> =>
+    body.pipe(
+      Effect.provideService(DurableContext, scope),
+      Effect.catchDefect((defect) => Effect.fail(defect))
+    ) as Effect.Effect<A, unknown, R>
+
+/**
+ * Runs `body` as a durable step named `name` (optional).
+ *
+ * **Details**: on replay the recorded result is returned without running `body`; a recorded failure fails
+ * again with the same error. The value returned on the first run is the serialized-then-deserialized
+ * result, identical to what a replay returns.
+ *
+ * **Gotchas**: `body` must not call durable operations (it fails the execution with `ContextUsageError`);
+ * use `ChildContext.run` for composite work. Its requirements `R` are provided by the handler's layer.
+ *
+ * @since 0.1.0
+ */
+export const run: {
+  <A, E, R, E2 = never>(
+    name: string | undefined,
+    body: Effect.Effect<A, E, R>,
+    config?: StepConfig<A, E2>
+  ): Effect.Effect<A, StepError | E2, R | DurableContext>
+  <A, E, R, E2 = never>(body: Effect.Effect<A, E, R>, config?: StepConfig<A, E2>): Effect.Effect<A, StepError | E2, R | DurableContext>
+} = function (...args: Array<any>): Effect.Effect<any, any, any> {
+  const [name, body, config] = typeof args[0] === "string" || args[0] === undefined ? args : [undefined, ...args]
+  return Effect.gen(function* () {
+    const state = yield* DurableContext
+    const context = yield* Effect.context<any>()
+    const alloc = Ctx.allocate(state, "STEP", OperationSubType.STEP, name, "step")
+    return yield* execute(alloc, {
+      config,
+      handle: awaitedHandle,
+      attempt: (scope) => attemptOf(body)(scope).pipe(Effect.provideContext(context)) as any
+    })
+  })
+} as any

@@ -1,0 +1,165 @@
+/**
+ * The checkpoint queue of one invocation: updates in FIFO order, batched under the size budget, one call in
+ * flight at a time (tokens chain), each request with a deterministic ClientToken so a retried call is
+ * idempotent. Responses are merged into the ledger.
+ */
+import { Effect, Scope, Semaphore } from "effect"
+import type { BackendError } from "../DurableBackend.ts"
+import { DurableBackend } from "../DurableBackend.ts"
+import type { OperationUpdate } from "../Operation.ts"
+import { utf8Length } from "./bytes.ts"
+import type { Ledger } from "./ledger.ts"
+import { md5Hex } from "./md5.ts"
+
+interface Queued {
+  readonly seq: number
+  readonly update: OperationUpdate
+  readonly bytes: number
+}
+
+export interface CheckpointerOptions {
+  readonly arn: string
+  readonly token: string
+  readonly backend: DurableBackend["Service"]
+  readonly ledger: Ledger
+  readonly maxBatchBytes: number
+  readonly scope: Scope.Scope
+  /** Called (synchronously) whenever the queue drains and nothing is in flight. */
+  readonly onIdle: () => void
+}
+
+export class Checkpointer {
+  private token: string
+  private readonly queue: Array<Queued> = []
+  private nextSeq = 1
+  private ackedSeq = 0
+  private inFlight = false
+  private lingering = false
+  private requests = 0
+  private readonly mutex: Semaphore.Semaphore
+  private readonly options: CheckpointerOptions
+
+  constructor(options: CheckpointerOptions) {
+    this.options = options
+    this.token = options.token
+    this.mutex = Semaphore.makeUnsafe(1)
+  }
+
+  /** No update queued and no call in flight. */
+  get idle(): boolean {
+    return this.queue.length === 0 && !this.inFlight
+  }
+
+  /** Number of checkpoint requests sent so far in this invocation. */
+  get requestCount(): number {
+    return this.requests
+  }
+
+  /** Queues an update; returns its sequence number for `flushThrough`. */
+  enqueue(update: OperationUpdate): number {
+    const seq = this.nextSeq++
+    this.queue.push({ seq, update, bytes: utf8Length(JSON.stringify(update)) + 16 })
+    return seq
+  }
+
+  /** Sends queued updates until `seq` is acknowledged. */
+  flushThrough(seq: number): Effect.Effect<void, BackendError> {
+    return this.mutex.withPermits(1)(
+      Effect.suspend(() => (this.ackedSeq >= seq ? Effect.void : this.sendUntil(seq)))
+    )
+  }
+
+  /** Sends everything queued so far. */
+  flushAll(): Effect.Effect<void, BackendError> {
+    return this.flushThrough(this.nextSeq - 1)
+  }
+
+  /** A round trip even with nothing queued, to learn of service-side changes (timers, callbacks). */
+  refresh(): Effect.Effect<void, BackendError> {
+    return this.mutex.withPermits(1)(Effect.suspend(() => (this.queue.length > 0 ? this.sendUntil(this.nextSeq - 1) : this.sendBatch([]))))
+  }
+
+  /**
+   * Flushes in the background after `millis` (coalescing everything queued meanwhile), at most one pending
+   * flush at a time. Failures go to `onFailure`.
+   */
+  flushSoon(millis: number, onFailure: (e: BackendError) => Effect.Effect<void>): Effect.Effect<void> {
+    if (this.lingering) return Effect.void
+    this.lingering = true
+    return Effect.forkIn(
+      Effect.sleep(millis).pipe(
+        Effect.andThen(
+          Effect.suspend(() => {
+            this.lingering = false
+            return this.flushAll()
+          })
+        ),
+        Effect.catch(onFailure)
+      ),
+      this.options.scope
+    ).pipe(Effect.asVoid)
+  }
+
+  private sendUntil(seq: number): Effect.Effect<void, BackendError> {
+    return Effect.suspend(() => {
+      if (this.ackedSeq >= seq || this.queue.length === 0) return Effect.void
+      let budget = this.options.maxBatchBytes - utf8Length(this.token) - 100
+      let count = 0
+      while (count < this.queue.length) {
+        const item = this.queue[count]!
+        if (count > 0 && item.bytes > budget) break
+        budget -= item.bytes
+        count++
+      }
+      const batch = this.queue.splice(0, count)
+      return this.sendBatch(batch).pipe(Effect.andThen(this.sendUntil(seq)))
+    })
+  }
+
+  private sendBatch(batch: ReadonlyArray<Queued>): Effect.Effect<void, BackendError> {
+    const { arn, backend, ledger } = this.options
+    return Effect.suspend(() => {
+      this.inFlight = true
+      this.requests++
+      const token = this.token
+      return backend
+        .checkpoint({
+          durableExecutionArn: arn,
+          checkpointToken: token,
+          updates: batch.map((q) => q.update),
+          clientToken: md5Hex(`${token}#${this.requests}`)
+        })
+        .pipe(
+          Effect.flatMap((response) => {
+            if (response.checkpointToken) this.token = response.checkpointToken
+            ledger.merge(response.newExecutionState?.Operations)
+            const marker = response.newExecutionState?.NextMarker
+            return marker ? this.pageFrom(marker) : Effect.void
+          }),
+          Effect.tap(() =>
+            Effect.sync(() => {
+              if (batch.length > 0) this.ackedSeq = batch[batch.length - 1]!.seq
+            })
+          ),
+          Effect.ensuring(
+            Effect.sync(() => {
+              this.inFlight = false
+              if (this.queue.length === 0) this.options.onIdle()
+            })
+          )
+        )
+    })
+  }
+
+  private pageFrom(marker: string): Effect.Effect<void, BackendError> {
+    const { arn, backend, ledger } = this.options
+    return backend
+      .getExecutionState({ durableExecutionArn: arn, checkpointToken: this.token, marker, maxItems: 1000 })
+      .pipe(
+        Effect.flatMap((page) => {
+          ledger.merge(page.Operations)
+          return page.NextMarker ? this.pageFrom(page.NextMarker) : Effect.void
+        })
+      )
+  }
+}

@@ -1,0 +1,244 @@
+/**
+ * Everything one invocation shares across its contexts: the ledger, the checkpointer, the suspension
+ * decision and the termination signal. Created per invocation, never shared between executions.
+ */
+import { Clock, Context, Deferred, Effect, Exit, Fiber, type Scope } from "effect"
+import type { BackendError } from "../DurableBackend.ts"
+import type { ResolvedConfig } from "../Config.ts"
+import type { DurableLogger } from "../Logger.ts"
+import { CheckpointUnrecoverableExecutionError, CheckpointUnrecoverableInvocationError } from "../Errors.ts"
+import type { OperationUpdate } from "../Operation.ts"
+import { Checkpointer } from "./checkpointer.ts"
+import type { Ledger } from "./ledger.ts"
+import { executionFailed, invocationFailed, suspended, type Termination } from "./termination.ts"
+
+/** Whether the user is blocked on an operation (the async API only knows once the promise is awaited). */
+export interface AwaitHandle {
+  awaited: boolean
+}
+
+export interface RuntimeOptions {
+  readonly arn: string
+  readonly token: string
+  readonly ledger: Ledger
+  readonly backend: import("../DurableBackend.ts").DurableBackend["Service"]
+  readonly config: ResolvedConfig
+  readonly scope: Scope.Scope
+  readonly termination: Deferred.Deferred<Termination>
+  readonly logger: DurableLogger
+  readonly requestId: string | undefined
+  readonly tenantId: string | undefined
+  readonly lambdaContext: unknown
+}
+
+export class Runtime {
+  readonly arn: string
+  readonly ledger: Ledger
+  readonly config: ResolvedConfig
+  readonly checkpointer: Checkpointer
+  readonly scope: Scope.Scope
+  readonly logger: DurableLogger
+  readonly requestId: string | undefined
+  readonly tenantId: string | undefined
+  readonly lambdaContext: unknown
+  private readonly termination: Deferred.Deferred<Termination>
+  private executing = 0
+  private readonly waiting = new Set<AwaitHandle>()
+  private generation = 0
+  private suspendScheduled = false
+  private terminated = false
+
+  constructor(options: RuntimeOptions) {
+    this.arn = options.arn
+    this.ledger = options.ledger
+    this.config = options.config
+    this.scope = options.scope
+    this.termination = options.termination
+    this.logger = options.logger
+    this.requestId = options.requestId
+    this.tenantId = options.tenantId
+    this.lambdaContext = options.lambdaContext
+    this.checkpointer = new Checkpointer({
+      arn: options.arn,
+      token: options.token,
+      backend: options.backend,
+      ledger: options.ledger,
+      maxBatchBytes: options.config.maxBatchBytes,
+      scope: options.scope,
+      onIdle: () => {
+        this.generation++
+      }
+    })
+  }
+
+  private readonly fibers = new Set<Fiber.Fiber<unknown, unknown>>()
+
+  /**
+   * Starts an operation from promise-land (the async API): forks it with the invocation's services and
+   * returns a promise that settles with its outcome, or never settles if the invocation ends first (as the
+   * official SDK does: code after a suspension point must not run on un-persisted state).
+   */
+  launch<A>(services: Context.Context<never>, effect: Effect.Effect<A, unknown>): Promise<A> {
+    const fiber = Effect.runForkWith(services)(effect)
+    this.fibers.add(fiber)
+    const promise = new Promise<A>((resolve, reject) => {
+      fiber.addObserver((exit) => {
+        this.fibers.delete(fiber)
+        if (Exit.isSuccess(exit)) return resolve(exit.value)
+        for (const r of exit.cause.reasons) if (r._tag === "Fail") return reject(r.error)
+        for (const r of exit.cause.reasons) if (r._tag === "Die") return reject(r.defect)
+        // interrupted: the invocation ended; never settle
+      })
+    })
+    promise.catch(() => {})
+    return promise
+  }
+
+  /** Interrupts every operation started through `launch` that is still running. */
+  interruptLaunched(): Effect.Effect<void> {
+    return Effect.suspend(() => Fiber.interruptAll([...this.fibers]))
+  }
+
+  get isTerminated(): boolean {
+    return this.terminated
+  }
+
+  /** Ends the invocation with `t` (first call wins) and never returns. */
+  terminate(t: Termination): Effect.Effect<never> {
+    return Effect.suspend(() => {
+      if (!this.terminated) {
+        this.terminated = true
+        Deferred.doneUnsafe(this.termination, Effect.succeed(t))
+      }
+      return Effect.never
+    })
+  }
+
+  /** Classifies a failed service call and ends the invocation accordingly. */
+  backendFailure(error: BackendError): Effect.Effect<never> {
+    const reason = `${error.reason._tag}: ${error.reason.message}`
+    return error.retryable
+      ? this.terminate(
+          invocationFailed(
+            new CheckpointUnrecoverableInvocationError({
+              message: `[Unrecoverable Invocation] Checkpoint failed: ${error.reason.message}`,
+              reason
+            })
+          )
+        )
+      : this.terminate(
+          executionFailed(
+            new CheckpointUnrecoverableExecutionError({
+              message: `[Unrecoverable Execution] Checkpoint failed: ${error.reason.message}`,
+              reason
+            })
+          )
+        )
+  }
+
+  /**
+   * Queues an update. `awaitAck` decides whether the caller waits for the service's acknowledgement; a
+   * non-awaited update is flushed soon in the background. A failed call ends the invocation, and the caller
+   * never resumes (its result would not be durable).
+   */
+  checkpoint(update: OperationUpdate, awaitAck: boolean): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      if (this.terminated) return Effect.never
+      const seq = this.checkpointer.enqueue(update)
+      this.generation++
+      return awaitAck
+        ? this.checkpointer.flushThrough(seq).pipe(Effect.catch((e) => this.backendFailure(e)))
+        : this.checkpointer.flushSoon(0, (e) => this.backendFailure(e))
+    })
+  }
+
+  /** Flushes every queued update; failures end the invocation. */
+  flush(): Effect.Effect<void> {
+    return this.checkpointer.flushAll().pipe(Effect.catch((e) => this.backendFailure(e)))
+  }
+
+  /** Runs user code counted as "executing": while any runs, the invocation does not suspend. */
+  executingScope<A, E, R>(body: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> {
+    return Effect.acquireUseRelease(
+      Effect.sync(() => {
+        this.executing++
+        this.generation++
+      }),
+      () => body,
+      () =>
+        Effect.suspend(() => {
+          this.executing--
+          this.generation++
+          return this.checkSuspend()
+        })
+    )
+  }
+
+  /**
+   * Blocks until the operation `id` changes status in the ledger, counting as "waiting on the service" for
+   * the suspension decision. While other work keeps the invocation alive, polls the service at `wakeAt`
+   * (then with backoff) to notice completions in-process.
+   */
+  awaitStatusChange(id: string, handle: AwaitHandle, wakeAt: number | undefined): Effect.Effect<void> {
+    const wait = Effect.callback<void>((resume) => {
+      const unwatch = this.ledger.watch({ id, wake: () => resume(Effect.void) })
+      return Effect.sync(unwatch)
+    })
+    const poll = Effect.gen({ self: this }, function* () {
+      let delay = wakeAt === undefined ? 1000 : Math.max(0, wakeAt - (yield* Clock.currentTimeMillis))
+      for (let n = 1; ; n++) {
+        yield* Effect.sleep(delay)
+        yield* this.checkpointer.refresh().pipe(Effect.catch((e) => this.backendFailure(e)))
+        delay = Math.min(n * 1000, 10_000)
+      }
+    })
+    return Effect.acquireUseRelease(
+      Effect.sync(() => {
+        this.waiting.add(handle)
+        this.generation++
+      }),
+      () =>
+        Effect.andThen(this.checkSuspend(), Effect.raceFirst(wait, poll as Effect.Effect<never>)),
+      () =>
+        Effect.sync(() => {
+          this.waiting.delete(handle)
+          this.generation++
+        })
+    )
+  }
+
+  /** Re-evaluates the suspension decision (call after a handle becomes awaited). */
+  checkSuspend(): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      if (this.suspendScheduled || this.terminated || !this.canSuspend()) return Effect.void
+      this.suspendScheduled = true
+      return Effect.forkIn(
+        Effect.sleep(this.config.suspendCooldownMillis).pipe(Effect.andThen(this.trySuspend())),
+        this.scope
+      ).pipe(Effect.asVoid)
+    })
+  }
+
+  private canSuspend(): boolean {
+    if (this.executing > 0) return false
+    for (const handle of this.waiting) if (handle.awaited) return true
+    return false
+  }
+
+  private trySuspend(): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      this.suspendScheduled = false
+      if (this.terminated || !this.canSuspend()) return Effect.void
+      const before = this.generation
+      return this.flush().pipe(
+        Effect.andThen(
+          Effect.suspend(() => {
+            if (this.generation !== before) return this.checkSuspend()
+            if (!this.canSuspend()) return Effect.void
+            return this.terminate(suspended)
+          })
+        )
+      )
+    })
+  }
+}
