@@ -1,0 +1,148 @@
+/**
+ * The two Lambda durable-execution API calls as Effects, over a `LambdaClient` from the modular
+ * `@aws-sdk/client-lambda` (only `LambdaClient` and the two command classes are imported, so bundles stay small).
+ *
+ * @since 0.1.0
+ */
+import {
+  CheckpointDurableExecutionCommand,
+  GetDurableExecutionStateCommand,
+  LambdaClient
+} from "@aws-sdk/client-lambda"
+import type {
+  CheckpointDurableExecutionCommandInput,
+  CheckpointDurableExecutionCommandOutput,
+  GetDurableExecutionStateCommandInput,
+  GetDurableExecutionStateCommandOutput,
+  LambdaClientConfig
+} from "@aws-sdk/client-lambda"
+import { Context, Data, Effect, Layer } from "effect"
+
+/**
+ * A `LambdaClient.send` call rejected. `cause` is what the AWS SDK threw (a `LambdaServiceException`
+ * subclass, a network `Error`, a deserialization `SyntaxError`, ...), untouched; `AwsBackend` classifies it.
+ *
+ * @since 0.1.0
+ */
+export class LambdaCallError extends Data.TaggedError("LambdaCallError")<{
+  readonly command: "CheckpointDurableExecution" | "GetDurableExecutionState"
+  readonly cause: unknown
+}> {
+  override get message(): string {
+    const cause = this.cause
+    const detail = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)
+    return `${this.command} failed: ${detail}`
+  }
+}
+
+/**
+ * The service shape: the underlying client and one method per API call.
+ *
+ * @since 0.1.0
+ */
+export interface LambdaApiShape {
+  /** The client every call is sent with. */
+  readonly client: LambdaClient
+  /** `CheckpointDurableExecution`, sent with the calling fiber's abort signal. */
+  readonly checkpointDurableExecution: (
+    input: CheckpointDurableExecutionCommandInput
+  ) => Effect.Effect<CheckpointDurableExecutionCommandOutput, LambdaCallError>
+  /** `GetDurableExecutionState` (one page), sent with the calling fiber's abort signal. */
+  readonly getDurableExecutionState: (
+    input: GetDurableExecutionStateCommandInput
+  ) => Effect.Effect<GetDurableExecutionStateCommandOutput, LambdaCallError>
+}
+
+/**
+ * The Lambda durable-execution API as a service.
+ *
+ * **When to use**: normally only through `AwsBackend.layer`; provide `LambdaApi.layer` (default client) or
+ * `LambdaApi.layerClient(client)` (your own client) to it. Use it directly to make raw calls.
+ *
+ * **Details**: each call is `Effect.tryPromise` around `client.send(command, { abortSignal })`, so
+ * interrupting the fiber aborts the HTTP request. Failures are `LambdaCallError` with the SDK's error as
+ * `cause`; nothing is classified or retried here.
+ *
+ * @since 0.1.0
+ */
+export class LambdaApi extends Context.Service<LambdaApi, LambdaApiShape>()("@durable-lambda/backend-aws/LambdaApi") {}
+
+/**
+ * Builds the service over `client`.
+ *
+ * @since 0.1.0
+ */
+export const make = (client: LambdaClient): LambdaApiShape =>
+  LambdaApi.of({
+    client,
+    checkpointDurableExecution: (input) =>
+      Effect.tryPromise({
+        try: (signal) => client.send(new CheckpointDurableExecutionCommand(input), { abortSignal: signal }),
+        catch: (cause) => new LambdaCallError({ command: "CheckpointDurableExecution", cause })
+      }),
+    getDurableExecutionState: (input) =>
+      Effect.tryPromise({
+        try: (signal) => client.send(new GetDurableExecutionStateCommand(input), { abortSignal: signal }),
+        catch: (cause) => new LambdaCallError({ command: "GetDurableExecutionState", cause })
+      })
+  })
+
+/**
+ * The configuration of the default client, exported so a custom client can start from it
+ * (`new LambdaClient({ ...LambdaApi.defaultClientConfig, region, endpoint })`).
+ *
+ * **Details**
+ * - `requestHandler`: connection timeout 5 s, request timeout 55 s with `throwOnRequestTimeout` (a stuck call
+ *   fails with a `TimeoutError` instead of only logging a warning), as the official durable SDK configures it.
+ * - `maxAttempts: 1`: the AWS SDK's own retries are **off**. `AwsBackend` retries retryable failures itself with
+ *   one bounded `Schedule` (3 attempts by default) that re-sends the same `ClientToken` and never retries a
+ *   stale checkpoint token. Leaving the SDK's standard mode on (3 attempts) would multiply that to 9.
+ * - Region and credentials come from the default provider chain (`AWS_REGION` and the execution role inside
+ *   Lambda); the endpoint honours `AWS_ENDPOINT_URL_LAMBDA` / `AWS_ENDPOINT_URL`.
+ *
+ * @since 0.1.0
+ */
+export const defaultClientConfig = {
+  maxAttempts: 1,
+  requestHandler: { connectionTimeout: 5_000, requestTimeout: 55_000, throwOnRequestTimeout: true }
+} as const satisfies LambdaClientConfig
+
+let sharedClient: LambdaClient | undefined
+
+/**
+ * The process-wide default `LambdaClient`, created on first use with {@link defaultClientConfig} and reused by
+ * every later call (one client per Lambda cold start: connections and credentials are kept warm).
+ *
+ * @since 0.1.0
+ */
+export const defaultClient = (): LambdaClient => (sharedClient ??= new LambdaClient(defaultClientConfig))
+
+/**
+ * `LambdaApi` over the process-wide {@link defaultClient}. Building the layer again (another runtime, another
+ * test) reuses the same client.
+ *
+ * @since 0.1.0
+ */
+export const layer: Layer.Layer<LambdaApi> = Layer.sync(LambdaApi, () => make(defaultClient()))
+
+/**
+ * `LambdaApi` over your own client: choose region, credentials, endpoint, HTTP handler and retry settings.
+ *
+ * **Gotchas**: the client's own retries (`maxAttempts`, default 3 in the AWS SDK) multiply with
+ * `AwsBackend`'s retry schedule; set `maxAttempts: 1` (or spread {@link defaultClientConfig}) unless you want
+ * both. The client is not destroyed when the layer is released: you own it.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { LambdaClient } from "@aws-sdk/client-lambda"
+ * import { LambdaApi } from "@durable-lambda/backend-aws"
+ *
+ * const api = LambdaApi.layerClient(
+ *   new LambdaClient({ ...LambdaApi.defaultClientConfig, region: "eu-west-1" })
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const layerClient = (client: LambdaClient): Layer.Layer<LambdaApi> => Layer.succeed(LambdaApi, make(client))
