@@ -1,13 +1,18 @@
 /**
- * `@durable-lambda/backend-aws`: the `DurableBackend` of `@durable-lambda/core` over the AWS Lambda
- * durable-execution API.
+ * `@durable-lambda/backend-aws`: the production package. It exports the official-SDK-compatible API with
+ * `withDurableExecution` bound to the AWS backend (so a handler ports by changing its import), and the
+ * `DurableBackend` of `@durable-lambda/core` over the AWS Lambda durable-execution API.
  *
  * @since 0.1.0
  */
+export * from "@durable-lambda/core/async"
+export { toLambdaHandler, withDurableExecution, type DurableExecutionConfig } from "./LambdaHandler.ts"
 
 /** @since 0.1.0 */
 export * as AwsBackend from "./AwsBackend.ts"
 /** @since 0.1.0 */
 export * as LambdaApi from "./LambdaApi.ts"
+/** @since 0.1.0 */
+export * as LambdaHandler from "./LambdaHandler.ts"
 /** @since 0.1.0 */
 export * as RestProtocol from "./RestProtocol.ts"

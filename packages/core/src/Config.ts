@@ -39,6 +39,12 @@ export interface DurableConfig {
   readonly modeAwareLogging?: boolean
   /** Size budget of one checkpoint request (default 750 KiB, the service's batch limit). */
   readonly maxBatchBytes?: number
+  /**
+   * When the Lambda context reports less than this much remaining time, the engine stops the invocation,
+   * flushes what is queued, and ends it with `InvocationDeadlineError` so Lambda invokes again and replays,
+   * instead of being killed mid-checkpoint (default 5000 ms).
+   */
+  readonly deadlineMarginMillis?: number
 }
 
 /** @internal */
@@ -48,6 +54,7 @@ export interface ResolvedConfig {
   readonly logger: DurableLogger | undefined
   readonly modeAwareLogging: boolean
   readonly maxBatchBytes: number
+  readonly deadlineMarginMillis: number
 }
 
 /** @internal */
@@ -56,7 +63,8 @@ export const resolve = (config: DurableConfig | undefined): ResolvedConfig => ({
   suspendCooldownMillis: config?.suspendCooldownMillis ?? 0,
   logger: config?.logger,
   modeAwareLogging: config?.modeAwareLogging ?? true,
-  maxBatchBytes: config?.maxBatchBytes ?? 750 * 1024
+  maxBatchBytes: config?.maxBatchBytes ?? 750 * 1024,
+  deadlineMarginMillis: config?.deadlineMarginMillis ?? 5000
 })
 
 /** Service limits the engine checks before sending. @since 0.1.0 */

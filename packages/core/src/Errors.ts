@@ -251,6 +251,17 @@ export class CheckpointUnrecoverableInvocationError extends Schema.TaggedError<C
   { message: Schema.String, reason: Schema.String }
 ) {}
 
+/**
+ * The invocation was about to reach Lambda's timeout while work was still running: the engine flushed its
+ * checkpoints and ended the invocation so the service invokes again and replays from them.
+ *
+ * @since 0.1.0
+ */
+export class InvocationDeadlineError extends Schema.TaggedError<InvocationDeadlineError>()("InvocationDeadlineError", {
+  message: Schema.String,
+  remainingMillis: Schema.Number
+}) {}
+
 /** An operation of the official API that this version does not provide yet. @since 0.1.0 */
 export class UnsupportedOperationError extends Schema.TaggedError<UnsupportedOperationError>()(
   "UnsupportedOperationError",

@@ -16,6 +16,7 @@ import {
   CheckpointUnrecoverableInvocationError,
   clampErrorObject,
   InvalidInvocationEventError,
+  InvocationDeadlineError,
   SerdesFailedError,
   toErrorObject
 } from "./Errors.ts"
@@ -34,7 +35,11 @@ import type { Termination } from "./internal/termination.ts"
  *
  * @since 0.1.0
  */
-export type InvocationError = InvalidInvocationEventError | CheckpointUnrecoverableInvocationError | SerdesFailedError
+export type InvocationError =
+  | InvalidInvocationEventError
+  | CheckpointUnrecoverableInvocationError
+  | SerdesFailedError
+  | InvocationDeadlineError
 
 /** What the Lambda runtime passes as the second handler argument (only these fields are read). @since 0.1.0 */
 export interface LambdaContextLike {
@@ -152,6 +157,10 @@ export const make = <In, A, E, R>(
           lambdaContext
         })
         const root = Ctx.makeRoot(runtime, logger)
+        const remaining = lambdaContext?.getRemainingTimeInMillis?.()
+        if (remaining !== undefined && Number.isFinite(remaining)) {
+          yield* Effect.forkIn(deadlineGuard(runtime, remaining, resolved.deadlineMarginMillis), scope)
+        }
         const outcome: Outcome<A> = yield* Effect.raceFirst(
           Effect.exit(program(userInput as In).pipe(Effect.provideService(DurableContext, root))).pipe(
             Effect.map((exit): Outcome<A> => ({ _tag: "Done", exit }))
@@ -162,6 +171,21 @@ export const make = <In, A, E, R>(
       }) as Effect.Effect<InvocationOutput, InvocationError, DurableBackend | Exclude<R, DurableContext>>
   }
 }
+
+/** Ends the invocation (after a flush) shortly before Lambda would kill it. */
+const deadlineGuard = (runtime: Runtime, remainingMillis: number, marginMillis: number) =>
+  Effect.sleep(Math.max(0, remainingMillis - marginMillis)).pipe(
+    Effect.andThen(runtime.flush()),
+    Effect.andThen(
+      runtime.terminate({
+        _tag: "InvocationFailed",
+        error: new InvocationDeadlineError({
+          message: `Less than ${marginMillis} ms of the Lambda invocation remained: checkpoints were flushed and the invocation ended so the service invokes again.`,
+          remainingMillis: marginMillis
+        })
+      })
+    )
+  )
 
 /** Flushes what is queued and maps the outcome to the service's output. */
 const finish = <A>(runtime: Runtime, outcome: Outcome<A>): Effect.Effect<InvocationOutput, InvocationError> =>
