@@ -71,6 +71,8 @@ export const resolve = (config: DurableConfig | undefined): ResolvedConfig => ({
 export const Limits = {
   /** Largest handler result returned inline; larger results are checkpointed on the EXECUTION operation. */
   responseBytes: 6 * 1024 * 1024 - 50,
+  /** Largest payload of an EXECUTION update (a synchronous execution's result). */
+  executionPayloadBytes: 6 * 1024 * 1024,
   /** Largest payload of one operation update (step result, context result, ...). */
   operationPayloadBytes: 1024 * 1024,
   /** Child-context results above this are not stored; the children are replayed instead. */

@@ -15,8 +15,10 @@ import { DurableBackend, type BackendError } from "./DurableBackend.ts"
 import {
   CheckpointUnrecoverableInvocationError,
   clampErrorObject,
+  CheckpointUnrecoverableExecutionError,
   InvalidInvocationEventError,
   InvocationDeadlineError,
+  PayloadTooLargeError,
   SerdesFailedError,
   toErrorObject
 } from "./Errors.ts"
@@ -198,9 +200,10 @@ const finish = <A>(runtime: Runtime, outcome: Outcome<A>): Effect.Effect<Invocat
       const error = flushed.failure
       if (error.retryable) return yield* Effect.fail(classifyStateError(error))
       return failedOutput(
-        new (class extends Error {
-          override name = "CheckpointUnrecoverableExecutionError"
-        })(`[Unrecoverable Execution] Checkpoint failed: ${error.reason.message}`)
+        new CheckpointUnrecoverableExecutionError({
+          message: `[Unrecoverable Execution] Checkpoint failed: ${error.reason.message}`,
+          reason: `${error.reason._tag}: ${error.reason.message}`
+        })
       )
     }
     if (outcome._tag === "Terminated") {
@@ -241,23 +244,52 @@ const exitError = (exit: Exit.Exit<unknown, unknown>): unknown => {
 /** Outputs over Lambda's response limit are checkpointed on the EXECUTION operation instead. */
 const largeAware = (runtime: Runtime, output: InvocationOutput): Effect.Effect<InvocationOutput, InvocationError> =>
   Effect.gen(function* () {
-    const size = utf8Length(JSON.stringify(output))
-    if (size <= Config.Limits.responseBytes) return output
     const id = runtime.ledger.execution()?.Id ?? "execution"
-    if (output.Status === "SUCCEEDED") {
-      yield* sendExecutionUpdate(runtime, { Id: id, Type: "EXECUTION", Action: "SUCCEED", Payload: output.Result ?? "" })
-      return { Status: "SUCCEEDED", Result: "" } as const
+    if (output.Status === "SUCCEEDED" && output.Result !== undefined) {
+      const size = utf8Length(output.Result)
+      if (size <= Config.Limits.responseBytes) return output
+      if (size > Config.Limits.executionPayloadBytes) {
+        return failedOutput(
+          new PayloadTooLargeError({
+            message: `The handler's result is ${size} bytes; the service accepts at most ${Config.Limits.executionPayloadBytes}. Return a reference to data stored elsewhere.`,
+            stepId: "execution",
+            sizeBytes: size,
+            limitBytes: Config.Limits.executionPayloadBytes
+          })
+        )
+      }
+      return yield* sendExecutionUpdate(runtime, { Id: id, Type: "EXECUTION", Action: "SUCCEED", Payload: output.Result }, {
+        Status: "SUCCEEDED",
+        Result: ""
+      })
     }
     if (output.Status === "FAILED" && output.Error !== undefined) {
-      yield* sendExecutionUpdate(runtime, { Id: id, Type: "EXECUTION", Action: "FAIL", Error: output.Error })
-      return { Status: "FAILED" } as const
+      if (utf8Length(JSON.stringify(output.Error)) <= Config.Limits.responseBytes) return output
+      return yield* sendExecutionUpdate(runtime, { Id: id, Type: "EXECUTION", Action: "FAIL", Error: output.Error }, { Status: "FAILED" })
     }
     return output
   })
 
-const sendExecutionUpdate = (runtime: Runtime, update: Parameters<Runtime["checkpointer"]["enqueue"]>[0]) =>
+/** Checkpoints the execution's own outcome; rejected (non-retryable) updates fail the execution. */
+const sendExecutionUpdate = (
+  runtime: Runtime,
+  update: Parameters<Runtime["checkpointer"]["enqueue"]>[0],
+  onSuccess: InvocationOutput
+): Effect.Effect<InvocationOutput, InvocationError> =>
   Effect.suspend(() => runtime.checkpointer.flushThrough(runtime.checkpointer.enqueue(update))).pipe(
-    Effect.mapError(classifyStateError)
+    Effect.as(onSuccess),
+    Effect.catch((error) =>
+      error.retryable
+        ? Effect.fail(classifyStateError(error))
+        : Effect.succeed(
+            failedOutput(
+              new CheckpointUnrecoverableExecutionError({
+                message: `[Unrecoverable Execution] Checkpoint failed: ${error.reason.message}`,
+                reason: `${error.reason._tag}: ${error.reason.message}`
+              })
+            )
+          )
+    )
   )
 
 /** Marks a Lambda handler function built by this SDK, so tools can run it against another backend. @since 0.1.0 */
