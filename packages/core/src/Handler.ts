@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { Deferred, Effect, Exit, Layer, ManagedRuntime, Schema, Scope } from "effect"
+import { Clock, Deferred, Effect, Exit, Layer, ManagedRuntime, Schema, Scope } from "effect"
 import * as Config from "./Config.ts"
 import type { DurableConfig } from "./Config.ts"
 import * as Ctx from "./DurableContext.ts"
@@ -144,7 +144,8 @@ export const make = <In, A, E, R>(
         const backend = yield* DurableBackend
         const scope = yield* Scope.make()
         const termination = yield* Deferred.make<Termination>()
-        const logger = resolved.logger ?? Logger.makeJsonLogger()
+        const clock = yield* Clock.Clock
+        const logger = resolved.logger ?? Logger.makeJsonLogger({ now: () => new Date(clock.currentTimeMillisUnsafe()) })
         const runtime = new Runtime({
           arn: input.DurableExecutionArn,
           token: input.CheckpointToken,

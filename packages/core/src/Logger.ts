@@ -76,7 +76,8 @@ const safeStringify = (value: unknown): string => {
 /**
  * A logger writing one JSON line per call, like the Lambda Node.js runtime's JSON logs (`debug`/`info` to
  * stdout, `warn`/`error` to stderr), filtered by `minLevel` (default from `AWS_LAMBDA_LOG_LEVEL` when the
- * platform exposes environment variables, else `DEBUG`).
+ * platform exposes environment variables, else `DEBUG`). Records carry a `timestamp` when `now` is given (the
+ * engine passes Effect's `Clock`).
  *
  * @since 0.1.0
  */
@@ -98,7 +99,7 @@ export const makeJsonLogger = (options?: {
     if (priority[level] < min) return
     const data = context?.getDurableLogData()
     const record: Record<string, unknown> = {
-      timestamp: (options?.now?.() ?? new Date()).toISOString(),
+      ...(options?.now === undefined ? {} : { timestamp: options.now().toISOString() }),
       level,
       ...data,
       message: params.length === 1 ? jsonSafe(params[0]) : format(params)
