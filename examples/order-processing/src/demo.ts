@@ -27,12 +27,11 @@ const time = () => new Date(clock.now).toISOString().replace(".000Z", "Z")
 const { durableExecutionArn: arn, invocationInput } = state.startExecution({ input: JSON.stringify(order) })
 console.log(`execution ${arn}\ninput     ${JSON.stringify(order)}\n`)
 
-const durable = Handler.lambdaHandlerInfo(handler)!.handler
 let event: unknown = invocationInput
 for (let n = 1; ; n++) {
   const before = new Map(state.operations(arn).map((op) => [op.Id, op.Status]))
   const exit = await Effect.runPromiseExit(
-    durable.invoke(event, { awsRequestId: `req-${n}` }).pipe(Effect.provide(backend))
+    Handler.invokeWith(handler, event, { awsRequestId: `req-${n}` }).pipe(Effect.provide(backend))
   )
   if (Exit.isFailure(exit)) throw new Error(`invocation ${n} failed: ${String(exit.cause)}`)
   const output = exit.value

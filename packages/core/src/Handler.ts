@@ -351,3 +351,20 @@ export const toLambdaHandler = <R>(
   }
   return Object.assign(fn, { [LambdaHandlerTypeId]: { handler, services } }) as DurableLambdaHandler
 }
+
+/**
+ * Handles one invocation with a Lambda handler built by this SDK, on whatever `DurableBackend` the caller
+ * provides (the handler's own services are provided from its info). This is how test harnesses and dev
+ * servers run the exact function production exports.
+ *
+ * @since 0.1.0
+ */
+export const invokeWith = (
+  fn: DurableLambdaHandler,
+  event: unknown,
+  context?: LambdaContextLike
+): Effect.Effect<InvocationOutput, InvocationError, DurableBackend> => {
+  const info = fn[LambdaHandlerTypeId]
+  const effect = info.handler.invoke(event, context) as Effect.Effect<InvocationOutput, InvocationError, any>
+  return info.services === undefined ? effect : effect.pipe(Effect.provide(Layer.orDie(info.services)))
+}
