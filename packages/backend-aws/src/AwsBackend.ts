@@ -57,7 +57,7 @@ export const isRetriedInProcess = (reason: DurableBackend.BackendErrorReason): b
  * | `KMS*Exception` (502) | `KmsError` |
  * | `InvalidParameterValueException`, message starts with "Invalid Checkpoint Token" (any case) | `InvalidCheckpointToken` |
  * | 429 / `TooManyRequestsException` | `Throttled` |
- * | 413 / `RequestEntityTooLargeException` / a 4xx message about a size limit | `PayloadTooLarge` |
+ * | 413 / `RequestTooLargeException` / a 4xx message about a size limit | `PayloadTooLarge` |
  * | 404 / `ResourceNotFoundException` | `ExecutionNotFound` |
  * | 5xx / `$fault: "server"` / `ServiceException` | `ServiceUnavailable` |
  * | other 4xx / `$fault: "client"` | `InvalidParameter` |

@@ -2,7 +2,8 @@
  * The Lambda REST (restJson1) wire protocol of the two durable-execution calls, as `@aws-sdk/client-lambda`
  * 3.1162.0 speaks it: route patterns, path/query encoding, request body shape, success bodies and error
  * responses the SDK parses. Pure: no `node:*` imports, so any HTTP server (the in-test one here, the loopback
- * endpoint in `@durable-lambda/testing`) can use it.
+ * endpoint in `@durable-lambda/testing`) can use it. `apiRoutes` / `matchApiRoute` extend the routing to every
+ * durable-execution operation (execution, history, stop, callbacks, listing), for the loopback endpoint.
  *
  * Findings, verified by sending the real `LambdaClient` to a `node:http` server on loopback
  * (`test/RestProtocol.test.ts` and `test/AwsBackend.test.ts` keep them true):
@@ -191,7 +192,12 @@ export type ErrorFault = "User" | "Service"
  */
 export const errorStatusCodes: Readonly<Record<string, number>> = {
   InvalidParameterValueException: 400,
+  InvalidRequestContentException: 400,
+  ValidationException: 400,
+  CallbackTimeoutException: 400,
   ResourceNotFoundException: 404,
+  ResourceConflictException: 409,
+  RequestTooLargeException: 413,
   RequestEntityTooLargeException: 413,
   TooManyRequestsException: 429,
   ServiceException: 500,
@@ -281,4 +287,334 @@ export const renderError = (options: {
     headers: { ...headersFor(options.requestId), [errorTypeHeader]: options.errorType },
     body: JSON.stringify({ ...options.fields, Type: fault, message: options.message })
   }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Every durable-execution route (the loopback endpoint serves all of them)
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * Every Lambda durable-execution API operation with an HTTP route under `/2025-12-01/`.
+ *
+ * @since 0.1.0
+ */
+export type ApiOperation =
+  | "CheckpointDurableExecution"
+  | "GetDurableExecutionState"
+  | "GetDurableExecution"
+  | "GetDurableExecutionHistory"
+  | "StopDurableExecution"
+  | "SendDurableExecutionCallbackSuccess"
+  | "SendDurableExecutionCallbackFailure"
+  | "SendDurableExecutionCallbackHeartbeat"
+  | "ListDurableExecutionsByFunction"
+
+/**
+ * The HTTP binding of one {@link ApiOperation}, as `@aws-sdk/client-lambda` 3.1162.0 declares it.
+ *
+ * @since 0.1.0
+ */
+export interface ApiRoute {
+  readonly operation: ApiOperation
+  readonly method: "GET" | "POST"
+  /** The Smithy route with its `{Label}` segment. */
+  readonly pattern: string
+  /**
+   * How the request body is bound: `"none"`, a JSON structure (`"json"`), an `ErrorObject` as the whole JSON
+   * body (`"errorObject"`, `{}` when the caller gives none), or raw bytes (`"blob"`,
+   * `content-type: application/octet-stream`, empty when the caller gives none).
+   */
+  readonly body: "none" | "json" | "errorObject" | "blob"
+}
+
+/**
+ * The routes, verified by sending each command of the real client to a loopback server:
+ *
+ * | operation | method and path | query | body |
+ * | --- | --- | --- | --- |
+ * | `CheckpointDurableExecution` | `POST /2025-12-01/durable-executions/{DurableExecutionArn}/checkpoint` | — | JSON |
+ * | `GetDurableExecutionState` | `GET /2025-12-01/durable-executions/{DurableExecutionArn}/state` | `CheckpointToken`, `Marker`, `MaxItems` | — |
+ * | `GetDurableExecution` | `GET /2025-12-01/durable-executions/{DurableExecutionArn}` | `IncludeExecutionData` | — |
+ * | `GetDurableExecutionHistory` | `GET /2025-12-01/durable-executions/{DurableExecutionArn}/history` | `IncludeExecutionData`, `Marker`, `MaxItems`, `ReverseOrder` | — |
+ * | `StopDurableExecution` | `POST /2025-12-01/durable-executions/{DurableExecutionArn}/stop` | — | `ErrorObject` (`{}` when none) |
+ * | `SendDurableExecutionCallbackSuccess` | `POST /2025-12-01/durable-execution-callbacks/{CallbackId}/succeed` | — | raw `Result` bytes |
+ * | `SendDurableExecutionCallbackFailure` | `POST /2025-12-01/durable-execution-callbacks/{CallbackId}/fail` | — | `ErrorObject` (`{}` when none) |
+ * | `SendDurableExecutionCallbackHeartbeat` | `POST /2025-12-01/durable-execution-callbacks/{CallbackId}/heartbeat` | — | — |
+ * | `ListDurableExecutionsByFunction` | `GET /2025-12-01/functions/{FunctionName}/durable-executions` | `Qualifier`, `DurableExecutionName`, `Statuses` (repeated), `StartedAfter` / `StartedBefore` (ISO-8601), `ReverseOrder`, `Marker`, `MaxItems` | — |
+ *
+ * Every success status is 200. Booleans travel as `true` / `false`; the callback success and failure and the
+ * heartbeat answer with an empty body; `StopDurableExecution` answers `{"StopTimestamp": <epoch seconds>}`.
+ *
+ * @since 0.1.0
+ */
+export const apiRoutes: ReadonlyArray<ApiRoute> = [
+  { operation: "CheckpointDurableExecution", method: "POST", pattern: checkpointRoute.pattern, body: "json" },
+  { operation: "GetDurableExecutionState", method: "GET", pattern: getStateRoute.pattern, body: "none" },
+  {
+    operation: "GetDurableExecution",
+    method: "GET",
+    pattern: `/${apiVersion}/durable-executions/{DurableExecutionArn}`,
+    body: "none"
+  },
+  {
+    operation: "GetDurableExecutionHistory",
+    method: "GET",
+    pattern: `/${apiVersion}/durable-executions/{DurableExecutionArn}/history`,
+    body: "none"
+  },
+  {
+    operation: "StopDurableExecution",
+    method: "POST",
+    pattern: `/${apiVersion}/durable-executions/{DurableExecutionArn}/stop`,
+    body: "errorObject"
+  },
+  {
+    operation: "SendDurableExecutionCallbackSuccess",
+    method: "POST",
+    pattern: `/${apiVersion}/durable-execution-callbacks/{CallbackId}/succeed`,
+    body: "blob"
+  },
+  {
+    operation: "SendDurableExecutionCallbackFailure",
+    method: "POST",
+    pattern: `/${apiVersion}/durable-execution-callbacks/{CallbackId}/fail`,
+    body: "errorObject"
+  },
+  {
+    operation: "SendDurableExecutionCallbackHeartbeat",
+    method: "POST",
+    pattern: `/${apiVersion}/durable-execution-callbacks/{CallbackId}/heartbeat`,
+    body: "none"
+  },
+  {
+    operation: "ListDurableExecutionsByFunction",
+    method: "GET",
+    pattern: `/${apiVersion}/functions/{FunctionName}/durable-executions`,
+    body: "none"
+  }
+]
+
+/** The path of `GetDurableExecution`. @since 0.1.0 */
+export const executionPath = (durableExecutionArn: string): string =>
+  `/${apiVersion}/durable-executions/${encodeLabel(durableExecutionArn)}`
+
+/** The path of `GetDurableExecutionHistory` (without query). @since 0.1.0 */
+export const historyPath = (durableExecutionArn: string): string => `${executionPath(durableExecutionArn)}/history`
+
+/** The path of `StopDurableExecution`. @since 0.1.0 */
+export const stopPath = (durableExecutionArn: string): string => `${executionPath(durableExecutionArn)}/stop`
+
+/** The path of `SendDurableExecutionCallbackSuccess` / `Failure` / `Heartbeat`. @since 0.1.0 */
+export const callbackPath = (callbackId: string, action: "succeed" | "fail" | "heartbeat"): string =>
+  `/${apiVersion}/durable-execution-callbacks/${encodeLabel(callbackId)}/${action}`
+
+/** The path of `ListDurableExecutionsByFunction` (without query). @since 0.1.0 */
+export const functionExecutionsPath = (functionName: string): string =>
+  `/${apiVersion}/functions/${encodeLabel(functionName)}/durable-executions`
+
+/**
+ * A request matched to one of the {@link apiRoutes}, with its labels decoded and its query members parsed.
+ * A query member that is present but does not parse (`MaxItems=ten`, `ReverseOrder=maybe`, an invalid date) is
+ * left out of the match and named in `invalidQuery`, so a server can reject it.
+ *
+ * @since 0.1.0
+ */
+export type ApiRouteMatch = { readonly invalidQuery: ReadonlyArray<string> } & (
+  | { readonly operation: "CheckpointDurableExecution"; readonly durableExecutionArn: string }
+  | {
+      readonly operation: "GetDurableExecutionState"
+      readonly durableExecutionArn: string
+      readonly checkpointToken: string | undefined
+      readonly marker: string | undefined
+      readonly maxItems: number | undefined
+    }
+  | {
+      readonly operation: "GetDurableExecution"
+      readonly durableExecutionArn: string
+      readonly includeExecutionData: boolean | undefined
+    }
+  | {
+      readonly operation: "GetDurableExecutionHistory"
+      readonly durableExecutionArn: string
+      readonly includeExecutionData: boolean | undefined
+      readonly marker: string | undefined
+      readonly maxItems: number | undefined
+      readonly reverseOrder: boolean | undefined
+    }
+  | { readonly operation: "StopDurableExecution"; readonly durableExecutionArn: string }
+  | {
+      readonly operation:
+        | "SendDurableExecutionCallbackSuccess"
+        | "SendDurableExecutionCallbackFailure"
+        | "SendDurableExecutionCallbackHeartbeat"
+      readonly callbackId: string
+    }
+  | {
+      readonly operation: "ListDurableExecutionsByFunction"
+      readonly functionName: string
+      readonly qualifier: string | undefined
+      readonly durableExecutionName: string | undefined
+      readonly statuses: ReadonlyArray<string>
+      readonly startedAfter: Date | undefined
+      readonly startedBefore: Date | undefined
+      readonly reverseOrder: boolean | undefined
+      readonly marker: string | undefined
+      readonly maxItems: number | undefined
+    }
+)
+
+const splitUrl = (url: string): { readonly segments: ReadonlyArray<string>; readonly query: URLSearchParams } => {
+  const queryAt = url.indexOf("?")
+  const path = queryAt === -1 ? url : url.slice(0, queryAt)
+  return { segments: path.split("/"), query: new URLSearchParams(queryAt === -1 ? "" : url.slice(queryAt + 1)) }
+}
+
+const decodeSegment = (segment: string | undefined): string | undefined => {
+  if (segment === undefined || segment === "") return undefined
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    return undefined
+  }
+}
+
+/** Matches the path (not the method) against one route pattern; returns the decoded label. */
+const matchPattern = (route: ApiRoute, segments: ReadonlyArray<string>): string | undefined => {
+  const expected = route.pattern.split("/")
+  if (expected.length !== segments.length) return undefined
+  let label: string | undefined
+  for (let i = 0; i < expected.length; i++) {
+    const part = expected[i]!
+    if (part.startsWith("{")) {
+      label = decodeSegment(segments[i])
+      if (label === undefined) return undefined
+    } else if (part !== segments[i]) {
+      return undefined
+    }
+  }
+  return label
+}
+
+/**
+ * The methods the routes matching `url`'s path accept (empty when no route has that path). A server answers
+ * a request whose path matches but whose method does not with 405 and these methods.
+ *
+ * @since 0.1.0
+ */
+export const allowedMethods = (url: string): ReadonlyArray<"GET" | "POST"> => {
+  const { segments } = splitUrl(url)
+  const methods = apiRoutes.filter((route) => matchPattern(route, segments) !== undefined).map((r) => r.method)
+  return [...new Set(methods)]
+}
+
+class QueryReader {
+  readonly invalid: Array<string> = []
+  readonly params: URLSearchParams
+  constructor(params: URLSearchParams) {
+    this.params = params
+  }
+  string(name: string): string | undefined {
+    return this.params.get(name) ?? undefined
+  }
+  int(name: string): number | undefined {
+    const raw = this.params.get(name)
+    if (raw === null) return undefined
+    if (/^-?\d+$/.test(raw)) return Number(raw)
+    this.invalid.push(name)
+    return undefined
+  }
+  bool(name: string): boolean | undefined {
+    const raw = this.params.get(name)
+    if (raw === null) return undefined
+    if (raw === "true" || raw === "false") return raw === "true"
+    this.invalid.push(name)
+    return undefined
+  }
+  date(name: string): Date | undefined {
+    const raw = this.params.get(name)
+    if (raw === null) return undefined
+    const date = new Date(/^\d+(\.\d+)?$/.test(raw) ? Number(raw) * 1000 : raw)
+    if (!Number.isNaN(date.getTime())) return date
+    this.invalid.push(name)
+    return undefined
+  }
+}
+
+/**
+ * Matches a request (`method`, and the URL as received: path plus query) against every durable-execution
+ * route ({@link apiRoutes}). Returns `undefined` for any other path, a method the path does not accept
+ * (see {@link allowedMethods}), or a label that is not valid percent-encoding.
+ *
+ * **Example**
+ *
+ * ```ts
+ * matchApiRoute("POST", callbackPath("Y2I=", "succeed"))
+ * // { operation: "SendDurableExecutionCallbackSuccess", callbackId: "Y2I=", invalidQuery: [] }
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const matchApiRoute = (method: string, url: string): ApiRouteMatch | undefined => {
+  const { query, segments } = splitUrl(url)
+  const upper = method.toUpperCase()
+  for (const route of apiRoutes) {
+    if (route.method !== upper) continue
+    const label = matchPattern(route, segments)
+    if (label === undefined) continue
+    const q = new QueryReader(query)
+    const match = ((): ApiRouteMatch | undefined => {
+      const invalidQuery = q.invalid
+      switch (route.operation) {
+        case "CheckpointDurableExecution":
+        case "StopDurableExecution":
+          return { operation: route.operation, durableExecutionArn: label, invalidQuery }
+        case "GetDurableExecutionState":
+          return {
+            operation: route.operation,
+            durableExecutionArn: label,
+            checkpointToken: q.string("CheckpointToken"),
+            marker: q.string("Marker"),
+            maxItems: q.int("MaxItems"),
+            invalidQuery
+          }
+        case "GetDurableExecution":
+          return {
+            operation: route.operation,
+            durableExecutionArn: label,
+            includeExecutionData: q.bool("IncludeExecutionData"),
+            invalidQuery
+          }
+        case "GetDurableExecutionHistory":
+          return {
+            operation: route.operation,
+            durableExecutionArn: label,
+            includeExecutionData: q.bool("IncludeExecutionData"),
+            marker: q.string("Marker"),
+            maxItems: q.int("MaxItems"),
+            reverseOrder: q.bool("ReverseOrder"),
+            invalidQuery
+          }
+        case "SendDurableExecutionCallbackSuccess":
+        case "SendDurableExecutionCallbackFailure":
+        case "SendDurableExecutionCallbackHeartbeat":
+          return { operation: route.operation, callbackId: label, invalidQuery }
+        case "ListDurableExecutionsByFunction":
+          return {
+            operation: route.operation,
+            functionName: label,
+            qualifier: q.string("Qualifier"),
+            durableExecutionName: q.string("DurableExecutionName"),
+            statuses: query.getAll("Statuses"),
+            startedAfter: q.date("StartedAfter"),
+            startedBefore: q.date("StartedBefore"),
+            reverseOrder: q.bool("ReverseOrder"),
+            marker: q.string("Marker"),
+            maxItems: q.int("MaxItems"),
+            invalidQuery
+          }
+      }
+    })()
+    return match
+  }
+  return undefined
 }

@@ -42,7 +42,7 @@ export const errorFacts = (error: unknown): ErrorFacts => {
  * 2. `InvalidParameterValueException` whose message starts with "Invalid Checkpoint Token" (any case) →
  *    `InvalidCheckpointToken`.
  * 3. 429 or `TooManyRequestsException` → `Throttled`.
- * 4. 413, `RequestEntityTooLargeException`, or a 4xx whose message speaks of a size limit → `PayloadTooLarge`.
+ * 4. 413, `RequestTooLargeException` (the modeled code), `RequestEntityTooLargeException`, or a 4xx whose message speaks of a size limit → `PayloadTooLarge`.
  * 5. 404 or `ResourceNotFoundException` → `ExecutionNotFound`.
  * 6. 5xx, a server fault or `ServiceException` → `ServiceUnavailable`.
  * 7. any other 4xx / client fault → `InvalidParameter`.
@@ -64,6 +64,7 @@ export const classifyReason = (error: unknown): DurableBackend.BackendErrorReaso
   }
   if (
     status === 413 ||
+    name === "RequestTooLargeException" ||
     name === "RequestEntityTooLargeException" ||
     ((clientStatus || name === "InvalidParameterValueException") && sizeMessage.test(message))
   ) {
