@@ -6,6 +6,8 @@
  * @since 0.1.0
  */
 import { Context, Effect, type Layer } from "effect"
+import * as Batch from "./Batch.ts"
+import * as Callback from "./Callback.ts"
 import * as ChildContext from "./ChildContext.ts"
 import type { DurableConfig } from "./Config.ts"
 import type { ContextState } from "./DurableContext.ts"
@@ -14,12 +16,14 @@ import { DurableContext as DurableContextService } from "./DurableContext.ts"
 import type { DurableBackend } from "./DurableBackend.ts"
 import { toValidSeconds, type Duration } from "./Duration.ts"
 import { DurablePromise } from "./DurablePromise.ts"
-import { UnsupportedOperationError } from "./Errors.ts"
 import * as Handler from "./Handler.ts"
+import * as Invoke from "./Invoke.ts"
 import type { DurableContextLogger, DurableLogger, LoggerConfig } from "./Logger.ts"
 import { OperationSubType } from "./Operation.ts"
+import * as PromiseCombinators from "./PromiseCombinators.ts"
 import * as Step from "./Step.ts"
 import * as Wait from "./Wait.ts"
+import * as WaitForCondition from "./WaitForCondition.ts"
 import type { AwaitHandle } from "./internal/runtime.ts"
 
 /** What a step body receives. @since 0.1.0 */
@@ -34,11 +38,93 @@ export type StepFunc<T, L extends DurableLogger = DurableLogger> = (context: Ste
 /** A child context body. @since 0.1.0 */
 export type ChildFunc<T, L extends DurableLogger = DurableLogger> = (context: DurableContext<L>) => Promise<T>
 
+/** What a waitForCondition check receives. @since 0.1.0 */
+export interface WaitForConditionContext<L extends DurableLogger = DurableLogger> {
+  /** Never suppressed; records carry the operation's id and the check's attempt number. */
+  readonly logger: DurableContextLogger & Partial<Pick<L, never>>
+}
+
+/** A waitForCondition check: the previous state in, the new state out. @since 0.1.0 */
+export type WaitForConditionCheckFunc<T, L extends DurableLogger = DurableLogger> = (
+  state: T,
+  context: WaitForConditionContext<L>
+) => Promise<T>
+
+/** What a waitForCallback submitter receives. @since 0.1.0 */
+export interface WaitForCallbackContext<L extends DurableLogger = DurableLogger> {
+  readonly logger: DurableContextLogger & Partial<Pick<L, never>>
+}
+
+/**
+ * Sends the callback id to the external system (runs as a durable step: it may run again after a failure,
+ * so make it idempotent).
+ *
+ * @since 0.1.0
+ */
+export type WaitForCallbackSubmitterFunc<L extends DurableLogger = DurableLogger> = (
+  callbackId: string,
+  context: WaitForCallbackContext<L>
+) => Promise<void>
+
+/**
+ * What awaiting `createCallback` gives: the promise of the answer (awaiting it suspends the invocation) and
+ * the callback id.
+ *
+ * @since 0.1.0
+ */
+export type CreateCallbackResult<T> = [DurablePromise<T>, string]
+
+/** A map item's body, in its own child context. @since 0.1.0 */
+export type MapFunc<I, O, L extends DurableLogger = DurableLogger> = (
+  context: DurableContext<L>,
+  item: I,
+  index: number,
+  array: Array<I>
+) => Promise<O>
+
+/** A parallel branch's body, in its own child context. @since 0.1.0 */
+export type ParallelFunc<T, L extends DurableLogger = DurableLogger> = (context: DurableContext<L>) => Promise<T>
+
+/** A parallel branch with a name (the name of its operation). @since 0.1.0 */
+export interface NamedParallelBranch<T, L extends DurableLogger = DurableLogger> {
+  readonly name?: string
+  readonly func: ParallelFunc<T, L>
+}
+
+type BranchResult<B> =
+  B extends NamedParallelBranch<infer T, any> ? T : B extends ParallelFunc<infer T, any> ? T : never
+
+/**
+ * `context.promise`: durable `all` / `allSettled` / `any` / `race` over running operations. The combined
+ * outcome is checkpointed as a step, so a replay returns what the first run observed.
+ *
+ * **Gotchas**: the combinator's own id is taken when it is first awaited, not when it is called (as in the
+ * official SDK): start other operations before or after, not in between. While it waits the invocation may
+ * suspend (the official SDK instead keeps it running until the inputs settle). Prefer `map` / `parallel` for
+ * durable fan-out.
+ *
+ * @since 0.1.0
+ */
+export interface DurablePromiseCombinators {
+  all<T>(name: string | undefined, promises: ReadonlyArray<PromiseLike<T>>): DurablePromise<Array<T>>
+  all<T>(promises: ReadonlyArray<PromiseLike<T>>): DurablePromise<Array<T>>
+  allSettled<T>(
+    name: string | undefined,
+    promises: ReadonlyArray<PromiseLike<T>>
+  ): DurablePromise<Array<PromiseSettledResult<T>>>
+  allSettled<T>(promises: ReadonlyArray<PromiseLike<T>>): DurablePromise<Array<PromiseSettledResult<T>>>
+  any<T>(name: string | undefined, promises: ReadonlyArray<PromiseLike<T>>): DurablePromise<T>
+  any<T>(promises: ReadonlyArray<PromiseLike<T>>): DurablePromise<T>
+  race<T>(name: string | undefined, promises: ReadonlyArray<PromiseLike<T>>): DurablePromise<T>
+  race<T>(promises: ReadonlyArray<PromiseLike<T>>): DurablePromise<T>
+}
+
 /**
  * The durable context handed to an async handler and to child-context bodies.
  *
  * **Gotchas**: start durable operations in the same order on every run; for concurrency, give each path its
- * own `runInChildContext`. Inside a child, use the child's context, not the parent's.
+ * own `runInChildContext` (or use `map` / `parallel`). Inside a child, use the child's context, not the
+ * parent's.
  *
  * @since 0.1.0
  */
@@ -47,25 +133,82 @@ export interface DurableContext<L extends DurableLogger = DurableLogger> {
   readonly lambdaContext: unknown
   /** Replay-aware logger: silent while completed operations replay. */
   readonly logger: DurableContextLogger
+  /** Durable promise combinators. */
+  readonly promise: DurablePromiseCombinators
   step<T>(name: string | undefined, fn: StepFunc<T, L>, config?: Step.StepConfig<T>): DurablePromise<T>
   step<T>(fn: StepFunc<T, L>, config?: Step.StepConfig<T>): DurablePromise<T>
   wait(name: string, duration: Duration): DurablePromise<void>
   wait(duration: Duration): DurablePromise<void>
-  runInChildContext<T>(name: string | undefined, fn: ChildFunc<T, L>, config?: ChildContext.ChildConfig<T>): DurablePromise<T>
+  runInChildContext<T>(
+    name: string | undefined,
+    fn: ChildFunc<T, L>,
+    config?: ChildContext.ChildConfig<T>
+  ): DurablePromise<T>
   runInChildContext<T>(fn: ChildFunc<T, L>, config?: ChildContext.ChildConfig<T>): DurablePromise<T>
+  /**
+   * Invokes another function and waits for its result. See `Invoke.parseArguments` for how the two forms are
+   * told apart (a word-like string input needs `invoke(undefined, funcId, input)`).
+   */
+  invoke<I = any, O = any>(
+    name: string | undefined,
+    funcId: string,
+    input?: I,
+    config?: Invoke.InvokeConfig<I, O>
+  ): DurablePromise<O>
+  invoke<I = any, O = any>(funcId: string, input?: I, config?: Invoke.InvokeConfig<I, O>): DurablePromise<O>
+  waitForCondition<T>(
+    name: string | undefined,
+    check: WaitForConditionCheckFunc<T, L>,
+    config: WaitForCondition.WaitForConditionConfig<T>
+  ): DurablePromise<T>
+  waitForCondition<T>(
+    check: WaitForConditionCheckFunc<T, L>,
+    config: WaitForCondition.WaitForConditionConfig<T>
+  ): DurablePromise<T>
+  createCallback<T = string>(
+    name: string | undefined,
+    config?: Callback.CreateCallbackConfig<T>
+  ): DurablePromise<CreateCallbackResult<T>>
+  createCallback<T = string>(config?: Callback.CreateCallbackConfig<T>): DurablePromise<CreateCallbackResult<T>>
+  waitForCallback<T = string>(
+    name: string | undefined,
+    submitter: WaitForCallbackSubmitterFunc<L>,
+    config?: Callback.WaitForCallbackConfig<T>
+  ): DurablePromise<T>
+  waitForCallback<T = string>(
+    submitter: WaitForCallbackSubmitterFunc<L>,
+    config?: Callback.WaitForCallbackConfig<T>
+  ): DurablePromise<T>
+  map<I, O>(
+    name: string | undefined,
+    items: Array<I>,
+    mapFunc: MapFunc<I, O, L>,
+    config?: Batch.MapConfig<I, O>
+  ): DurablePromise<Batch.BatchResult<O>>
+  map<I, O>(
+    items: Array<I>,
+    mapFunc: MapFunc<I, O, L>,
+    config?: Batch.MapConfig<I, O>
+  ): DurablePromise<Batch.BatchResult<O>>
+  parallel<T>(
+    name: string | undefined,
+    branches: Array<ParallelFunc<T, L> | NamedParallelBranch<T, L>>,
+    config?: Batch.ParallelConfig<T>
+  ): DurablePromise<Batch.BatchResult<T>>
+  parallel<T>(
+    branches: Array<ParallelFunc<T, L> | NamedParallelBranch<T, L>>,
+    config?: Batch.ParallelConfig<T>
+  ): DurablePromise<Batch.BatchResult<T>>
+  parallel<B extends ReadonlyArray<ParallelFunc<any, L> | NamedParallelBranch<any, L>>>(
+    name: string | undefined,
+    branches: B,
+    config?: Batch.ParallelConfig<BranchResult<B[number]>>
+  ): DurablePromise<Batch.BatchResult<BranchResult<B[number]>>>
+  parallel<B extends ReadonlyArray<ParallelFunc<any, L> | NamedParallelBranch<any, L>>>(
+    branches: B,
+    config?: Batch.ParallelConfig<BranchResult<B[number]>>
+  ): DurablePromise<Batch.BatchResult<BranchResult<B[number]>>>
   configureLogger(config: LoggerConfig<L>): void
-  /** Not in this version: calling it throws `UnsupportedOperationError`. */
-  invoke(...args: ReadonlyArray<unknown>): DurablePromise<never>
-  /** Not in this version: calling it throws `UnsupportedOperationError`. */
-  waitForCondition(...args: ReadonlyArray<unknown>): DurablePromise<never>
-  /** Not in this version: calling it throws `UnsupportedOperationError`. */
-  createCallback(...args: ReadonlyArray<unknown>): DurablePromise<never>
-  /** Not in this version: calling it throws `UnsupportedOperationError`. */
-  waitForCallback(...args: ReadonlyArray<unknown>): DurablePromise<never>
-  /** Not in this version: calling it throws `UnsupportedOperationError`. */
-  map(...args: ReadonlyArray<unknown>): DurablePromise<never>
-  /** Not in this version: calling it throws `UnsupportedOperationError`. */
-  parallel(...args: ReadonlyArray<unknown>): DurablePromise<never>
 }
 
 /** An async durable handler. @since 0.1.0 */
@@ -85,12 +228,11 @@ export interface DurableExecutionConfig extends DurableConfig {
   readonly client?: unknown
 }
 
-const unsupported = (operation: string): never => {
-  throw new UnsupportedOperationError({
-    message: `context.${operation} is not available in this version of @durable-lambda/core`,
-    operation
-  })
-}
+const rejected = <T>(error: unknown): DurablePromise<T> => new DurablePromise<T>(() => Promise.reject(error))
+
+/** Runs a user promise as an Effect; the thrown value is the failure. */
+const fromPromise = <T>(f: () => Promise<T> | T): Effect.Effect<T, unknown> =>
+  Effect.tryPromise({ try: async () => f(), catch: (e) => e })
 
 const parseNamed = <F>(args: ReadonlyArray<unknown>): [string | undefined, F, any] =>
   typeof args[0] === "string" || args[0] === undefined
@@ -152,7 +294,8 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
   }
 
   wait(...args: ReadonlyArray<unknown>): DurablePromise<void> {
-    const [name, duration] = typeof args[0] === "string" ? [args[0], args[1] as Duration] : [undefined, args[0] as Duration]
+    const [name, duration] =
+      typeof args[0] === "string" ? [args[0], args[1] as Duration] : [undefined, args[0] as Duration]
     const seconds = toValidSeconds(duration, "wait")
     const alloc = Ctx.allocate(this.#state, "WAIT", OperationSubType.WAIT, name, "wait")
     const handle: AwaitHandle = { awaited: false }
@@ -162,7 +305,8 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
   runInChildContext<T>(...args: ReadonlyArray<unknown>): DurablePromise<T> {
     const [name, fn, config] = parseNamed<ChildFunc<T, L>>(args)
     if (typeof fn !== "function") throw new TypeError("runInChildContext: expected a function as the child body")
-    const subType = (config as ChildContext.ChildConfig<T> | undefined)?.subType ?? OperationSubType.RUN_IN_CHILD_CONTEXT
+    const subType =
+      (config as ChildContext.ChildConfig<T> | undefined)?.subType ?? OperationSubType.RUN_IN_CHILD_CONTEXT
     const alloc = Ctx.allocate(this.#state, "CONTEXT", subType, name, "runInChildContext")
     const services = this.#services
     return this.#launch(
@@ -175,23 +319,193 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
     )
   }
 
-  invoke(): DurablePromise<never> {
-    return unsupported("invoke")
+  invoke<I, O>(...args: ReadonlyArray<unknown>): DurablePromise<O> {
+    const { name, functionName, input, config } = Invoke.parseArguments(args)
+    if (typeof functionName !== "string" || functionName === "") {
+      throw new TypeError("invoke: expected a function name or ARN")
+    }
+    const alloc = Ctx.allocate(this.#state, "CHAINED_INVOKE", OperationSubType.CHAINED_INVOKE, name, "invoke")
+    const handle: AwaitHandle = { awaited: false }
+    return this.#launch(Invoke.execute<I, O>(alloc, functionName, input as I, config, handle), handle)
   }
-  waitForCondition(): DurablePromise<never> {
-    return unsupported("waitForCondition")
+
+  waitForCondition<T>(...args: ReadonlyArray<unknown>): DurablePromise<T> {
+    const [name, check, config] = parseNamed<WaitForConditionCheckFunc<T, L>>(args)
+    if (typeof check !== "function") throw new TypeError("waitForCondition requires a check function")
+    WaitForCondition.validateConfig(config)
+    const alloc = Ctx.allocate(this.#state, "STEP", OperationSubType.WAIT_FOR_CONDITION, name, "waitForCondition")
+    const handle: AwaitHandle = { awaited: false }
+    return this.#launch(
+      WaitForCondition.execute<T>(alloc, {
+        config: config as WaitForCondition.WaitForConditionConfig<T>,
+        handle,
+        check: (state, scope) => fromPromise(() => check(state, { logger: Ctx.loggerOf(scope) }))
+      }),
+      handle
+    )
   }
-  createCallback(): DurablePromise<never> {
-    return unsupported("createCallback")
+
+  createCallback<T>(...args: ReadonlyArray<unknown>): DurablePromise<CreateCallbackResult<T>> {
+    const [name, config] = (
+      typeof args[0] === "string" || args[0] === undefined ? [args[0], args[1]] : [undefined, args[0]]
+    ) as [string | undefined, Callback.CreateCallbackConfig<T> | undefined]
+    const options = Callback.callbackOptions(config, "createCallback")
+    const alloc = Ctx.allocate(this.#state, "CALLBACK", OperationSubType.CALLBACK, name, "createCallback")
+    const runtime = this.#state.runtime
+    const services = this.#services
+    return this.#launch(
+      Callback.execute<T>(alloc, options, config?.serdes).pipe(
+        Effect.map((callback): CreateCallbackResult<T> => [
+          new DurablePromise<T>(() => runtime.launch(services, callback.result)),
+          callback.callbackId
+        ])
+      ),
+      { awaited: true }
+    )
   }
-  waitForCallback(): DurablePromise<never> {
-    return unsupported("waitForCallback")
+
+  waitForCallback<T>(...args: ReadonlyArray<unknown>): DurablePromise<T> {
+    let name: string | undefined
+    let submitter: unknown
+    let config: Callback.WaitForCallbackConfig<T> | undefined
+    if (typeof args[0] === "string" || args[0] === undefined) {
+      ;[name, submitter, config] = args as [string | undefined, unknown, Callback.WaitForCallbackConfig<T> | undefined]
+      if (typeof submitter !== "function") {
+        return rejected(new TypeError("waitForCallback requires a submitter function when name is provided"))
+      }
+    } else {
+      ;[submitter, config] = args as [unknown, Callback.WaitForCallbackConfig<T> | undefined]
+      if (typeof submitter !== "function")
+        return rejected(new TypeError("waitForCallback requires a submitter function"))
+    }
+    const submit = submitter as WaitForCallbackSubmitterFunc<L>
+    let options: ReturnType<typeof Callback.callbackOptions>
+    let alloc: Ctx.Allocation
+    try {
+      options = Callback.callbackOptions(config, "waitForCallback")
+      alloc = Ctx.allocate(this.#state, "CONTEXT", OperationSubType.WAIT_FOR_CALLBACK, name, "waitForCallback")
+    } catch (error) {
+      return rejected(error)
+    }
+    return this.#launch(
+      Callback.executeWaitFor<T>(
+        alloc,
+        (callbackId, scope) => fromPromise(() => submit(callbackId, { logger: Ctx.loggerOf(scope) })),
+        options,
+        config
+      ),
+      { awaited: true }
+    )
   }
-  map(): DurablePromise<never> {
-    return unsupported("map")
+
+  map<I, O>(...args: ReadonlyArray<unknown>): DurablePromise<Batch.BatchResult<O>> {
+    const [name, items, mapFunc, config] = (
+      typeof args[0] === "string" || args[0] === undefined ? args : [undefined, ...args]
+    ) as [string | undefined, Array<I>, MapFunc<I, O, L>, Batch.MapConfig<I, O> | undefined]
+    let names: Array<string>
+    let alloc: Ctx.Allocation
+    try {
+      if (!Array.isArray(items)) throw new TypeError("Map operation requires an array of items")
+      if (typeof mapFunc !== "function") throw new TypeError("Map operation requires a function to process items")
+      Batch.validateMaxConcurrency(config?.maxConcurrency)
+      names = Batch.mapItemNames(items, config?.itemNamer)
+      alloc = Ctx.allocate(this.#state, "CONTEXT", OperationSubType.MAP, name, "map")
+    } catch (error) {
+      return rejected(error)
+    }
+    const services = this.#services
+    return this.#launch(
+      Batch.execute<O>(
+        alloc,
+        items.map((item, index) => ({
+          name: names[index]!,
+          run: (child: ContextState) =>
+            fromPromise(() => mapFunc(new AsyncDurableContext<L>(child, services), item, index, items))
+        })),
+        {
+          kind: "map",
+          maxConcurrency: config?.maxConcurrency,
+          completionConfig: config?.completionConfig,
+          serdes: config?.serdes,
+          itemSerdes: config?.itemSerdes
+        }
+      ),
+      { awaited: true }
+    )
   }
-  parallel(): DurablePromise<never> {
-    return unsupported("parallel")
+
+  parallel<T>(...args: ReadonlyArray<unknown>): DurablePromise<Batch.BatchResult<T>> {
+    const [name, branches, config] = (
+      typeof args[0] === "string" || args[0] === undefined ? args : [undefined, ...args]
+    ) as [
+      string | undefined,
+      Array<ParallelFunc<T, L> | NamedParallelBranch<T, L>>,
+      Batch.ParallelConfig<T> | undefined
+    ]
+    let items: Array<{ name: string; func: ParallelFunc<T, L> }>
+    let alloc: Ctx.Allocation
+    try {
+      if (!Array.isArray(branches)) throw new TypeError("Parallel operation requires an array of branch functions")
+      items = branches.map((branch, index) => {
+        if (typeof branch === "function") return { name: Batch.branchName(undefined, index), func: branch }
+        if (branch !== null && typeof branch === "object" && typeof branch.func === "function") {
+          return { name: Batch.branchName(branch.name, index), func: branch.func }
+        }
+        throw new TypeError("All branches must be functions or NamedParallelBranch objects")
+      })
+      Batch.validateMaxConcurrency(config?.maxConcurrency)
+      alloc = Ctx.allocate(this.#state, "CONTEXT", OperationSubType.PARALLEL, name, "parallel")
+    } catch (error) {
+      return rejected(error)
+    }
+    const services = this.#services
+    return this.#launch(
+      Batch.execute<T>(
+        alloc,
+        items.map((branch) => ({
+          name: branch.name,
+          run: (child: ContextState) => fromPromise(() => branch.func(new AsyncDurableContext<L>(child, services)))
+        })),
+        {
+          kind: "parallel",
+          maxConcurrency: config?.maxConcurrency,
+          completionConfig: config?.completionConfig,
+          serdes: config?.serdes,
+          itemSerdes: config?.itemSerdes
+        }
+      ),
+      { awaited: true }
+    )
+  }
+
+  get promise(): DurablePromiseCombinators {
+    const combinator =
+      (kind: PromiseCombinators.Combinator) =>
+      (...args: ReadonlyArray<unknown>): DurablePromise<any> => {
+        const [name, promises] = (
+          typeof args[0] === "string" || args[0] === undefined ? args : [undefined, args[0]]
+        ) as [string | undefined, ReadonlyArray<PromiseLike<unknown>>]
+        return new DurablePromise(() => {
+          if (!Array.isArray(promises))
+            return Promise.reject(new TypeError(`promise.${kind}: expected an array of promises`))
+          // The combinator's id is taken when it is first awaited (as in the official SDK).
+          const alloc = Ctx.allocate(this.#state, "STEP", OperationSubType.STEP, name, `promise.${kind}`)
+          return this.#state.runtime.launch(
+            this.#services,
+            PromiseCombinators.execute(
+              alloc,
+              PromiseCombinators.combinePromises(kind, promises),
+              kind === "allSettled" ? (PromiseCombinators.settledSerdes as any) : undefined
+            )
+          )
+        })
+      }
+    return {
+      all: combinator("all"),
+      allSettled: combinator("allSettled"),
+      any: combinator("any"),
+      race: combinator("race")
+    }
   }
 }
 

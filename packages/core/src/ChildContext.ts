@@ -14,6 +14,7 @@ import { ChildContextError, clampErrorObject, fromErrorObject, toErrorObject } f
 import { OperationSubType } from "./Operation.ts"
 import type { Serdes } from "./Serdes.ts"
 import { utf8Length } from "./internal/bytes.ts"
+import { checkPayload } from "./internal/payload.ts"
 import * as SerdesRunner from "./internal/serdesRunner.ts"
 
 /** Child context options (the official `ChildConfig`). @since 0.1.0 */
@@ -72,7 +73,10 @@ export const execute = <A, E>(
     const awaitCompletion = runtime.config.checkpointing === "eager"
     if (outcome._tag === "Failure") {
       const error = wrap(outcome.failure)
-      yield* runtime.checkpoint({ ...base, Action: "FAIL", Error: clampErrorObject(toErrorObject(outcome.failure)) }, awaitCompletion)
+      yield* runtime.checkpoint(
+        { ...base, Action: "FAIL", Error: clampErrorObject(toErrorObject(outcome.failure)) },
+        awaitCompletion
+      )
       return yield* Effect.fail(error)
     }
     const value = outcome.success
@@ -84,6 +88,14 @@ export const execute = <A, E>(
     const payload = serialized.success
     if (payload !== undefined && utf8Length(payload) > Limits.childResultBytes) {
       const summary = config?.summaryGenerator?.(value) ?? ""
+      const tooLarge = checkPayload(alloc, "summary of child context", summary)
+      if (tooLarge !== undefined) {
+        yield* runtime.checkpoint(
+          { ...base, Action: "FAIL", Error: clampErrorObject(toErrorObject(tooLarge)) },
+          awaitCompletion
+        )
+        return yield* Effect.fail(wrap(tooLarge))
+      }
       yield* runtime.checkpoint(
         { ...base, Action: "SUCCEED", Payload: summary, ContextOptions: { ReplayChildren: true } },
         awaitCompletion
@@ -109,21 +121,34 @@ export const execute = <A, E>(
  * @since 0.1.0
  */
 export const run: {
-  <A, E, R>(name: string | undefined, body: Effect.Effect<A, E, R>, config?: ChildConfig<A>): Effect.Effect<
-    A,
-    ChildContextError,
-    R | DurableContext
-  >
-  <A, E, R>(body: Effect.Effect<A, E, R>, config?: ChildConfig<A>): Effect.Effect<A, ChildContextError, R | DurableContext>
+  <A, E, R>(
+    name: string | undefined,
+    body: Effect.Effect<A, E, R>,
+    config?: ChildConfig<A>
+  ): Effect.Effect<A, ChildContextError, R | DurableContext>
+  <A, E, R>(
+    body: Effect.Effect<A, E, R>,
+    config?: ChildConfig<A>
+  ): Effect.Effect<A, ChildContextError, R | DurableContext>
 } = function (...args: Array<any>): Effect.Effect<any, any, any> {
   const [name, body, config] = typeof args[0] === "string" || args[0] === undefined ? args : [undefined, ...args]
   return Effect.gen(function* () {
     const state = yield* DurableContext
     const context = yield* Effect.context<any>()
-    const alloc = Ctx.allocate(state, "CONTEXT", config?.subType ?? OperationSubType.RUN_IN_CHILD_CONTEXT, name, "runInChildContext")
+    const alloc = Ctx.allocate(
+      state,
+      "CONTEXT",
+      config?.subType ?? OperationSubType.RUN_IN_CHILD_CONTEXT,
+      name,
+      "runInChildContext"
+    )
     return yield* execute(
       alloc,
-      (child) => (body as Effect.Effect<any, any, any>).pipe(Effect.provideService(DurableContext, child), Effect.provideContext(context)) as any,
+      (child) =>
+        (body as Effect.Effect<any, any, any>).pipe(
+          Effect.provideService(DurableContext, child),
+          Effect.provideContext(context)
+        ) as any,
       config
     )
   })

@@ -151,8 +151,6 @@ export class DurableBackend extends Context.Service<
   DurableBackend,
   {
     readonly checkpoint: (request: CheckpointRequest) => Effect.Effect<CheckpointResult, BackendError>
-    readonly getExecutionState: (
-      request: GetExecutionStateRequest
-    ) => Effect.Effect<ExecutionStatePage, BackendError>
+    readonly getExecutionState: (request: GetExecutionStateRequest) => Effect.Effect<ExecutionStatePage, BackendError>
   }
 >()("@durable-lambda/core/DurableBackend") {}

@@ -18,7 +18,12 @@ export type Duration =
 
 /** Total seconds of a duration (missing units count as 0). @since 0.1.0 */
 export const toSeconds = (d: Duration): number => {
-  const { days = 0, hours = 0, minutes = 0, seconds = 0 } = d as {
+  const {
+    days = 0,
+    hours = 0,
+    minutes = 0,
+    seconds = 0
+  } = d as {
     days?: number
     hours?: number
     minutes?: number
@@ -37,7 +42,8 @@ export const MAX_SECONDS = 31_622_400
  * @since 0.1.0
  */
 export const toValidSeconds = (d: Duration, what: string): number => {
-  if (typeof d !== "object" || d === null) throw new TypeError(`${what}: expected a duration object such as { seconds: 30 }`)
+  if (typeof d !== "object" || d === null)
+    throw new TypeError(`${what}: expected a duration object such as { seconds: 30 }`)
   const seconds = toSeconds(d)
   if (!Number.isFinite(seconds) || !Number.isInteger(seconds) || seconds < 1 || seconds > MAX_SECONDS) {
     throw new TypeError(

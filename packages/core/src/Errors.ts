@@ -11,7 +11,7 @@
  *
  * @since 0.1.0
  */
-import { Schema } from "effect"
+import { Effect, Schema } from "effect"
 import type { ErrorObject } from "./Operation.ts"
 
 const operationErrorFields = {
@@ -48,25 +48,115 @@ export class StepError extends Schema.TaggedError<StepError>()("StepError", oper
   }
 }
 
-/** A callback failed, timed out or missed its heartbeat. @since 0.1.0 */
-export class CallbackError extends Schema.TaggedError<CallbackError>()("CallbackError", operationErrorFields) {
-  get errorType(): "CallbackError" {
-    return "CallbackError"
+const callbackTags = [
+  "CallbackError",
+  "CallbackFailedError",
+  "CallbackTimeoutError",
+  "CallbackHeartbeatTimeoutError"
+] as const
+
+/**
+ * A callback did not deliver a result: the official SDK's `CallbackError`, and the base class of the three
+ * precise errors the engine raises, which a handler tells apart without parsing messages:
+ * - `CallbackFailedError`: the external system reported a failure (`SendDurableExecutionCallbackFailure`);
+ * - `CallbackTimeoutError`: the callback's `timeout` elapsed;
+ * - `CallbackHeartbeatTimeoutError`: no heartbeat arrived within `heartbeatTimeout`.
+ *
+ * **Details**: the three are real subclasses (`err instanceof CallbackError` holds for all of them, as in the
+ * official SDK), each with its own `_tag` (`Effect.catchTag("CallbackTimeoutError", ...)`) and `errorType`.
+ * `cause.name` is the service's error type (`"Callback.Timeout"`, `"Callback.Heartbeat"`, or the type the
+ * external caller sent).
+ *
+ * **Gotchas**: the engine never raises a bare `CallbackError` itself; one is rebuilt from records written by
+ * the official SDK. In an Effect error channel, name the subclasses (catching the base tag matches nothing).
+ *
+ * @since 0.1.0
+ */
+export class CallbackError extends Schema.Error<CallbackError>("CallbackError")({
+  _tag: Schema.Literals(callbackTags).pipe(Schema.withConstructorDefault(Effect.succeed("CallbackError" as const))),
+  ...operationErrorFields
+}) {
+  /** The `ErrorType` string written to the service (the class's tag). */
+  get errorType(): (typeof callbackTags)[number] {
+    return this._tag
   }
+  /** The service's `ErrorObject` for this error. */
   toErrorObject(): ErrorObject {
     return toWire(this)
   }
 }
 
-/** A chained invoke's target failed, timed out or was stopped. @since 0.1.0 */
-export class InvokeError extends Schema.TaggedError<InvokeError>()("InvokeError", operationErrorFields) {
-  get errorType(): "InvokeError" {
-    return "InvokeError"
+/**
+ * The external system failed the callback (`SendDurableExecutionCallbackFailure`). `cause.name` /
+ * `cause.message` are the `ErrorType` / `ErrorMessage` it sent; `errorData` its `ErrorData`.
+ *
+ * @since 0.1.0
+ */
+export class CallbackFailedError extends CallbackError.extend<CallbackFailedError>("CallbackFailedError")({
+  _tag: Schema.tag("CallbackFailedError")
+}) {}
+
+/**
+ * The callback's `timeout` elapsed before any result arrived (service error type `Callback.Timeout`).
+ *
+ * @since 0.1.0
+ */
+export class CallbackTimeoutError extends CallbackError.extend<CallbackTimeoutError>("CallbackTimeoutError")({
+  _tag: Schema.tag("CallbackTimeoutError")
+}) {}
+
+/**
+ * No heartbeat arrived within the callback's `heartbeatTimeout` (service error type `Callback.Heartbeat`).
+ *
+ * @since 0.1.0
+ */
+export class CallbackHeartbeatTimeoutError extends CallbackError.extend<CallbackHeartbeatTimeoutError>(
+  "CallbackHeartbeatTimeoutError"
+)({
+  _tag: Schema.tag("CallbackHeartbeatTimeoutError")
+}) {}
+
+const invokeTags = ["InvokeError", "InvokeFailedError", "InvokeTimedOutError", "InvokeStoppedError"] as const
+
+/**
+ * A chained invoke did not return a result: the official SDK's `InvokeError`, and the base class of the
+ * precise errors the engine raises: `InvokeFailedError` (the target function failed), `InvokeTimedOutError`
+ * (it timed out) and `InvokeStoppedError` (its execution was stopped).
+ *
+ * **Details**: real subclasses (`err instanceof InvokeError` holds for all), each with its own `_tag` and
+ * `errorType`. `cause.name` / `cause.message` are the target's `ErrorType` / `ErrorMessage` (the official
+ * SDK drops the type).
+ *
+ * @since 0.1.0
+ */
+export class InvokeError extends Schema.Error<InvokeError>("InvokeError")({
+  _tag: Schema.Literals(invokeTags).pipe(Schema.withConstructorDefault(Effect.succeed("InvokeError" as const))),
+  ...operationErrorFields
+}) {
+  /** The `ErrorType` string written to the service (the class's tag). */
+  get errorType(): (typeof invokeTags)[number] {
+    return this._tag
   }
+  /** The service's `ErrorObject` for this error. */
   toErrorObject(): ErrorObject {
     return toWire(this)
   }
 }
+
+/** The invoked function failed. @since 0.1.0 */
+export class InvokeFailedError extends InvokeError.extend<InvokeFailedError>("InvokeFailedError")({
+  _tag: Schema.tag("InvokeFailedError")
+}) {}
+
+/** The invoked function (or its durable execution) timed out. @since 0.1.0 */
+export class InvokeTimedOutError extends InvokeError.extend<InvokeTimedOutError>("InvokeTimedOutError")({
+  _tag: Schema.tag("InvokeTimedOutError")
+}) {}
+
+/** The invoked durable execution was stopped (`StopDurableExecution`) before it finished. @since 0.1.0 */
+export class InvokeStoppedError extends InvokeError.extend<InvokeStoppedError>("InvokeStoppedError")({
+  _tag: Schema.tag("InvokeStoppedError")
+}) {}
 
 /** A child context's body failed; `cause` is the rebuilt inner error. @since 0.1.0 */
 export class ChildContextError extends Schema.TaggedError<ChildContextError>()(
@@ -97,7 +187,13 @@ export class WaitForConditionError extends Schema.TaggedError<WaitForConditionEr
 /** Any of the operation errors. @since 0.1.0 */
 export type DurableOperationError = StepError | CallbackError | InvokeError | ChildContextError | WaitForConditionError
 
-const operationErrorTags = new Set(["StepError", "CallbackError", "InvokeError", "ChildContextError", "WaitForConditionError"])
+const operationErrorTags = new Set<string>([
+  "StepError",
+  ...callbackTags,
+  ...invokeTags,
+  "ChildContextError",
+  "WaitForConditionError"
+])
 
 /**
  * Whether a value is one of the operation errors. Also usable as `err instanceof DurableOperationError`, as in the
@@ -106,7 +202,10 @@ const operationErrorTags = new Set(["StepError", "CallbackError", "InvokeError",
  * @since 0.1.0
  */
 export const isDurableOperationError = (u: unknown): u is DurableOperationError =>
-  typeof u === "object" && u !== null && operationErrorTags.has((u as { _tag?: unknown })._tag as string) && u instanceof Error
+  typeof u === "object" &&
+  u !== null &&
+  operationErrorTags.has((u as { _tag?: unknown })._tag as string) &&
+  u instanceof Error
 
 /**
  * `instanceof` target and helpers matching the official `DurableOperationError` base class.
@@ -131,8 +230,7 @@ export class StepInterruptedError extends Schema.TaggedError<StepInterruptedErro
   stepName: Schema.optionalKey(Schema.String)
 }) {
   static of(stepId: string, stepName?: string): StepInterruptedError {
-    const message =
-      "The step execution process was initiated but failed to reach completion due to an interruption."
+    const message = "The step execution process was initiated but failed to reach completion due to an interruption."
     return stepName === undefined
       ? new StepInterruptedError({ message, stepId })
       : new StepInterruptedError({ message, stepId, stepName })
@@ -207,7 +305,13 @@ export class SerdesFailedError extends Schema.TaggedError<SerdesFailedError>()("
  * A payload is larger than the service accepts for that operation. Raised before any checkpoint is attempted,
  * naming the operation; it is never retried (it would fail the same way every time).
  *
- * **Gotchas**: offload large values through a custom serdes (store the value elsewhere, checkpoint a key).
+ * **Details**: checked for every payload the engine checkpoints: step and waitForCondition results/states,
+ * child-context, map and parallel results (or their summaries), and chained-invoke inputs. Where the
+ * operation can record a failure (steps, waitForCondition, child contexts) it fails with this error as the
+ * cause; a chained invoke fails with it directly (nothing was started).
+ *
+ * **Gotchas**: offload large values through a custom serdes (store the value elsewhere, checkpoint a key):
+ * `Serdes.withOffloading(store)` does it for values over a threshold.
  *
  * @since 0.1.0
  */
@@ -262,12 +366,6 @@ export class InvocationDeadlineError extends Schema.TaggedError<InvocationDeadli
   remainingMillis: Schema.Number
 }) {}
 
-/** An operation of the official API that this version does not provide yet. @since 0.1.0 */
-export class UnsupportedOperationError extends Schema.TaggedError<UnsupportedOperationError>()(
-  "UnsupportedOperationError",
-  { message: Schema.String, operation: Schema.String }
-) {}
-
 const isErrorLike = (u: unknown): u is { name: string; message: string } =>
   u instanceof Error ||
   (typeof u === "object" && u !== null && typeof (u as any).message === "string" && typeof (u as any).name === "string")
@@ -292,8 +390,18 @@ export const toErrorObject = (error: unknown, errorData?: string): ErrorObject =
     const base = { ErrorType: type, ErrorMessage: error.message }
     return errorData === undefined ? base : { ...base, ErrorData: errorData }
   }
-  return errorData === undefined ? { ErrorMessage: "Unknown error" } : { ErrorMessage: "Unknown error", ErrorData: errorData }
+  return errorData === undefined
+    ? { ErrorMessage: "Unknown error" }
+    : { ErrorMessage: "Unknown error", ErrorData: errorData }
 }
+
+/**
+ * The `cause` the official SDK attaches to a rebuilt error: an `Error` whose `name` is the object's
+ * `ErrorType` (default `"Error"`) and whose message is its `ErrorMessage`.
+ *
+ * @since 0.1.0
+ */
+export const causeFromErrorObject = (o: ErrorObject): Error => causeOf(o)
 
 const causeOf = (o: ErrorObject): Error => {
   const cause = new Error(o.ErrorMessage ?? "")
@@ -306,9 +414,10 @@ const withOptionalData = (message: string, cause: Error, errorData: string | und
   errorData === undefined ? { message, cause } : { message, cause, errorData }
 
 /**
- * Rebuilds the operation error a checkpointed `ErrorObject` stands for, exactly as the official SDK does: an
- * `ErrorType` naming an operation error gives that class; anything else gives a `StepError` whose `cause`
- * carries the original type and message.
+ * Rebuilds the operation error a checkpointed `ErrorObject` stands for, as the official SDK does: an
+ * `ErrorType` naming an operation error gives that class (including this SDK's precise callback and invoke
+ * subclasses, such as `CallbackTimeoutError`); anything else gives a `StepError` whose `cause` carries the
+ * original type and message.
  *
  * @since 0.1.0
  */
@@ -319,8 +428,22 @@ export const fromErrorObject = (o: ErrorObject | undefined): DurableOperationErr
   switch (o.ErrorType) {
     case "CallbackError":
       return new CallbackError(withOptionalData(o.ErrorMessage || "Callback failed", cause, data))
+    case "CallbackFailedError":
+      return new CallbackFailedError(withOptionalData(o.ErrorMessage || "Callback failed", cause, data))
+    case "CallbackTimeoutError":
+      return new CallbackTimeoutError(withOptionalData(o.ErrorMessage || "Callback timed out", cause, data))
+    case "CallbackHeartbeatTimeoutError":
+      return new CallbackHeartbeatTimeoutError(
+        withOptionalData(o.ErrorMessage || "Callback heartbeat timed out", cause, data)
+      )
     case "InvokeError":
       return new InvokeError(withOptionalData(o.ErrorMessage || "Invoke failed", cause, data))
+    case "InvokeFailedError":
+      return new InvokeFailedError(withOptionalData(o.ErrorMessage || "Invoke failed", cause, data))
+    case "InvokeTimedOutError":
+      return new InvokeTimedOutError(withOptionalData(o.ErrorMessage || "Invoke timed out", cause, data))
+    case "InvokeStoppedError":
+      return new InvokeStoppedError(withOptionalData(o.ErrorMessage || "Invoke stopped", cause, data))
     case "ChildContextError":
       return new ChildContextError(withOptionalData(o.ErrorMessage || "Child context failed", cause, data))
     case "WaitForConditionError":
@@ -338,7 +461,8 @@ export const clampErrorObject = (o: ErrorObject, limitBytes = 32_000): ErrorObje
   if (size(o) <= limitBytes) return o
   const { StackTrace: _dropped, ...rest } = o
   let out: ErrorObject = rest
-  const cut = (s: string | undefined, n: number) => (s === undefined || s.length <= n ? s : `${s.slice(0, n)}…[truncated]`)
+  const cut = (s: string | undefined, n: number) =>
+    s === undefined || s.length <= n ? s : `${s.slice(0, n)}…[truncated]`
   for (let n = 8192; size(out) > limitBytes && n >= 64; n = Math.floor(n / 2)) {
     const message = cut(rest.ErrorMessage, n)
     const data = cut(rest.ErrorData, n)

@@ -38,10 +38,7 @@ import type { Termination } from "./internal/termination.ts"
  * @since 0.1.0
  */
 export type InvocationError =
-  | InvalidInvocationEventError
-  | CheckpointUnrecoverableInvocationError
-  | SerdesFailedError
-  | InvocationDeadlineError
+  InvalidInvocationEventError | CheckpointUnrecoverableInvocationError | SerdesFailedError | InvocationDeadlineError
 
 /** What the Lambda runtime passes as the second handler argument (only these fields are read). @since 0.1.0 */
 export interface LambdaContextLike {
@@ -113,7 +110,9 @@ const parseInput = (operations: ReadonlyArray<Operation>) => {
   }
 }
 
-type Outcome<A> = { readonly _tag: "Done"; readonly exit: Exit.Exit<A, unknown> } | { readonly _tag: "Terminated"; readonly termination: Termination }
+type Outcome<A> =
+  | { readonly _tag: "Done"; readonly exit: Exit.Exit<A, unknown> }
+  | { readonly _tag: "Terminated"; readonly termination: Termination }
 
 const failedOutput = (error: unknown): InvocationOutput => ({
   Status: "FAILED",
@@ -145,7 +144,8 @@ export const make = <In, A, E, R>(
         const scope = yield* Scope.make()
         const termination = yield* Deferred.make<Termination>()
         const clock = yield* Clock.Clock
-        const logger = resolved.logger ?? Logger.makeJsonLogger({ now: () => new Date(clock.currentTimeMillisUnsafe()) })
+        const logger =
+          resolved.logger ?? Logger.makeJsonLogger({ now: () => new Date(clock.currentTimeMillisUnsafe()) })
         const runtime = new Runtime({
           arn: input.DurableExecutionArn,
           token: input.CheckpointToken,
@@ -259,14 +259,22 @@ const largeAware = (runtime: Runtime, output: InvocationOutput): Effect.Effect<I
           })
         )
       }
-      return yield* sendExecutionUpdate(runtime, { Id: id, Type: "EXECUTION", Action: "SUCCEED", Payload: output.Result }, {
-        Status: "SUCCEEDED",
-        Result: ""
-      })
+      return yield* sendExecutionUpdate(
+        runtime,
+        { Id: id, Type: "EXECUTION", Action: "SUCCEED", Payload: output.Result },
+        {
+          Status: "SUCCEEDED",
+          Result: ""
+        }
+      )
     }
     if (output.Status === "FAILED" && output.Error !== undefined) {
       if (utf8Length(JSON.stringify(output.Error)) <= Config.Limits.responseBytes) return output
-      return yield* sendExecutionUpdate(runtime, { Id: id, Type: "EXECUTION", Action: "FAIL", Error: output.Error }, { Status: "FAILED" })
+      return yield* sendExecutionUpdate(
+        runtime,
+        { Id: id, Type: "EXECUTION", Action: "FAIL", Error: output.Error },
+        { Status: "FAILED" }
+      )
     }
     return output
   })
@@ -345,7 +353,9 @@ export const toLambdaHandler = <R>(
       )
     }
     runtime ??= ManagedRuntime.make(services === undefined ? backend : Layer.mergeAll(backend, services))
-    const exit = await runtime.runPromiseExit(handler.invoke(event, context) as Effect.Effect<InvocationOutput, InvocationError, any>)
+    const exit = await runtime.runPromiseExit(
+      handler.invoke(event, context) as Effect.Effect<InvocationOutput, InvocationError, any>
+    )
     if (Exit.isSuccess(exit)) return exit.value
     throw exitError(exit)
   }

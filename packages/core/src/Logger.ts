@@ -63,7 +63,9 @@ const jsonSafe = (value: unknown): unknown => {
 }
 
 const format = (params: ReadonlyArray<unknown>): string =>
-  params.map((p) => (typeof p === "string" ? p : p instanceof Error ? `${p.name}: ${p.message}` : safeStringify(p))).join(" ")
+  params
+    .map((p) => (typeof p === "string" ? p : p instanceof Error ? `${p.name}: ${p.message}` : safeStringify(p)))
+    .join(" ")
 
 const safeStringify = (value: unknown): string => {
   try {
@@ -139,7 +141,13 @@ export const bind = (
       if (!shouldLog()) return
       logger.configureDurableLoggingContext?.(context)
       const method =
-        level === "ERROR" ? logger.error : level === "WARN" ? logger.warn : level === "INFO" ? logger.info : logger.debug
+        level === "ERROR"
+          ? logger.error
+          : level === "WARN"
+            ? logger.warn
+            : level === "INFO"
+              ? logger.info
+              : logger.debug
       method.apply(logger, params as Array<unknown>)
     }
   return {

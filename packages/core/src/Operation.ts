@@ -154,10 +154,17 @@ export const OperationUpdate = Schema.Struct({
   StepOptions: Schema.optionalKey(Schema.Struct({ NextAttemptDelaySeconds: Schema.optionalKey(Schema.Number) })),
   WaitOptions: Schema.optionalKey(Schema.Struct({ WaitSeconds: Schema.optionalKey(Schema.Number) })),
   CallbackOptions: Schema.optionalKey(
-    Schema.Struct({ TimeoutSeconds: Schema.optionalKey(Schema.Number), HeartbeatTimeoutSeconds: Schema.optionalKey(Schema.Number) })
+    Schema.Struct({
+      TimeoutSeconds: Schema.optionalKey(Schema.Number),
+      HeartbeatTimeoutSeconds: Schema.optionalKey(Schema.Number)
+    })
   ),
   ChainedInvokeOptions: Schema.optionalKey(
-    Schema.Struct({ FunctionName: Schema.String, TenantId: Schema.optionalKey(Schema.String), XAmznTraceId: Schema.optionalKey(Schema.String) })
+    Schema.Struct({
+      FunctionName: Schema.String,
+      TenantId: Schema.optionalKey(Schema.String),
+      XAmznTraceId: Schema.optionalKey(Schema.String)
+    })
   )
 })
 /** @since 0.1.0 */

@@ -9,6 +9,8 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
+import { utf8Length } from "./internal/bytes.ts"
+import { md5Hex } from "./internal/md5.ts"
 
 /** Context given to every serdes call. @since 0.1.0 */
 export interface SerdesContext {
@@ -22,6 +24,23 @@ export interface SerdesContext {
  *
  * **When to use**: pass as `serdes` in a step / child-context config to store class instances, dates or
  * large values elsewhere (return a key from `serialize`, fetch in `deserialize`).
+ *
+ * **Example** (offloading large values; `withOffloading` packages this pattern)
+ * ```ts
+ * const s3Serdes: Serdes<Report> = {
+ *   serialize: async (value, { durableExecutionArn, entityId }) => {
+ *     const key = `${encodeURIComponent(durableExecutionArn)}/${entityId}`
+ *     await s3.putObject({ Bucket, Key: key, Body: JSON.stringify(value) })
+ *     return JSON.stringify({ s3: key })            // only the key is checkpointed
+ *   },
+ *   deserialize: async (data) => {
+ *     if (data === undefined) return undefined
+ *     const { s3: key } = JSON.parse(data)
+ *     return JSON.parse(await (await s3.getObject({ Bucket, Key: key })).Body.transformToString())
+ *   }
+ * }
+ * const report = await context.step("build-report", buildReport, { serdes: s3Serdes })
+ * ```
  *
  * @since 0.1.0
  */
@@ -71,7 +90,10 @@ export const createClassSerdes = <T extends object>(Cls: new () => T): Serdes<T>
  *
  * @since 0.1.0
  */
-export const createClassSerdesWithDates = <T extends object>(Cls: new () => T, datePaths: ReadonlyArray<string>): Serdes<T> => {
+export const createClassSerdesWithDates = <T extends object>(
+  Cls: new () => T,
+  datePaths: ReadonlyArray<string>
+): Serdes<T> => {
   const base = createClassSerdes(Cls)
   return {
     serialize: base.serialize,
@@ -102,5 +124,70 @@ export const fromSchema = <A, I>(schema: Schema.Codec<A, I>): Serdes<A> => {
   return {
     serialize: (value) => (value === undefined ? undefined : JSON.stringify(encode(value))),
     deserialize: (data) => (data === undefined ? undefined : decode(JSON.parse(data)))
+  }
+}
+
+/**
+ * Where `withOffloading` keeps the values it moves out of checkpoints (an S3 bucket, a DynamoDB table, ...).
+ *
+ * **Gotchas**: `put` must have made the value durable when it resolves: the checkpoint that refers to it is
+ * sent right after. Keys are deterministic, so a `put` repeated after a crash overwrites the same value.
+ *
+ * @since 0.1.0
+ */
+export interface PayloadStore {
+  put(key: string, data: string, context: SerdesContext): Promise<void> | void
+  get(key: string, context: SerdesContext): Promise<string> | string
+}
+
+/** Options of `withOffloading`. @since 0.1.0 */
+export interface OffloadingOptions<T> {
+  /** The serdes producing the data (default `defaultSerdes`). */
+  readonly serdes?: Serdes<T>
+  /** Data larger than this many UTF-8 bytes is offloaded (default 256 KiB). */
+  readonly thresholdBytes?: number
+}
+
+/** Prefix of an offloaded reference; JSON text never starts with it. */
+const OFFLOADED = "@durable-lambda/offloaded:"
+
+/**
+ * A serdes that keeps small values inline and moves values over `thresholdBytes` to `store`, checkpointing
+ * only a reference: the way past the service's payload limit (1 MiB per operation), which otherwise fails the
+ * operation with `PayloadTooLargeError`.
+ *
+ * **Details**: the reference is `@durable-lambda/offloaded:<executionArn>/<rawStepId>/<md5 of the data>`, so
+ * it is deterministic and distinct per execution, operation and value. Inline values are stored exactly as
+ * the inner serdes writes them, so the wrapper can be added to an existing operation.
+ *
+ * **Example**
+ * ```ts
+ * const store: Serdes.PayloadStore = {
+ *   put: (key, data) => s3.putObject({ Bucket, Key: key, Body: data }).then(() => {}),
+ *   get: (key) => s3.getObject({ Bucket, Key: key }).then((o) => o.Body.transformToString())
+ * }
+ * const rows = yield* Step.run("export", loadAllRows, { serdes: Serdes.withOffloading(store) })
+ * ```
+ *
+ * **Gotchas**: the inner serdes must not itself produce strings starting with the reference prefix.
+ *
+ * @since 0.1.0
+ */
+export const withOffloading = <T>(store: PayloadStore, options?: OffloadingOptions<T>): Serdes<T> => {
+  const inner = options?.serdes ?? (defaultSerdes as Serdes<T>)
+  const threshold = options?.thresholdBytes ?? 256 * 1024
+  return {
+    serialize: async (value, context) => {
+      const data = await inner.serialize(value, context)
+      if (data === undefined || utf8Length(data) <= threshold) return data
+      const key = `${context.durableExecutionArn}/${context.entityId}/${md5Hex(data)}`
+      await store.put(key, data, context)
+      return `${OFFLOADED}${key}`
+    },
+    deserialize: async (data, context) => {
+      const resolved =
+        data !== undefined && data.startsWith(OFFLOADED) ? await store.get(data.slice(OFFLOADED.length), context) : data
+      return inner.deserialize(resolved, context)
+    }
   }
 }

@@ -26,12 +26,11 @@ import {
   toErrorObject,
   type StepError
 } from "./Errors.ts"
-import { Limits } from "./Config.ts"
 import type { ErrorObject } from "./Operation.ts"
 import { OperationSubType } from "./Operation.ts"
 import { retryPresets, type RetryStrategy } from "./RetryStrategy.ts"
 import type { Serdes } from "./Serdes.ts"
-import { utf8Length } from "./internal/bytes.ts"
+import { checkPayload } from "./internal/payload.ts"
 import type { AwaitHandle } from "./internal/runtime.ts"
 import * as SerdesRunner from "./internal/serdesRunner.ts"
 
@@ -74,6 +73,12 @@ export interface StepSpec<A, E> {
   /** Runs one attempt of the body in the given step scope; fails with whatever the body threw. */
   readonly attempt: (scope: ContextState) => Effect.Effect<A, unknown>
   readonly handle: AwaitHandle
+  /**
+   * Whether an attempt counts as "executing" for the suspension decision (default true). The promise
+   * combinators set it to false: their attempt only awaits other durable operations, so the invocation may
+   * suspend while it waits (instead of polling until the Lambda timeout).
+   */
+  readonly executing?: boolean
 }
 
 const awaitedHandle: AwaitHandle = { awaited: true }
@@ -131,16 +136,20 @@ export const execute = <A, E>(alloc: Allocation, spec: StepSpec<A, E>): Effect.E
     const optimistic = runtime.config.checkpointing === "optimistic"
     const base = Ctx.baseUpdate(alloc)
     const fail = (o: ErrorObject) =>
-      runtime.checkpoint({ ...base, Action: "FAIL", Error: o }, !optimistic && eager).pipe(
-        Effect.andThen(Effect.fail(surfaced(config?.error, o)))
-      )
+      runtime
+        .checkpoint({ ...base, Action: "FAIL", Error: o }, !optimistic && eager)
+        .pipe(Effect.andThen(Effect.fail(surfaced(config?.error, o))))
     const retryOrFail = (error: unknown, attempt: number, typedData: string | undefined) =>
       Effect.gen(function* () {
         const o = clampErrorObject(toErrorObject(error, typedData))
         const random = yield* Random.next
-        const delay = error instanceof PayloadTooLargeError ? undefined : retryDelaySeconds(strategy, error, attempt, random)
+        const delay =
+          error instanceof PayloadTooLargeError ? undefined : retryDelaySeconds(strategy, error, attempt, random)
         if (delay === undefined) return yield* fail(o)
-        yield* runtime.checkpoint({ ...base, Action: "RETRY", Error: o, StepOptions: { NextAttemptDelaySeconds: delay } }, true)
+        yield* runtime.checkpoint(
+          { ...base, Action: "RETRY", Error: o, StepOptions: { NextAttemptDelaySeconds: delay } },
+          true
+        )
         return undefined
       })
 
@@ -158,7 +167,7 @@ export const execute = <A, E>(alloc: Allocation, spec: StepSpec<A, E>): Effect.E
       }
       if (record?.Status === "PENDING") {
         const wakeAt = record.StepDetails?.NextAttemptTimestamp?.getTime()
-        yield* runtime.awaitStatusChange(id, spec.handle, wakeAt)
+        yield* runtime.awaitStatusChange(id, spec.handle, wakeAt, "PENDING")
         record = runtime.ledger.get(id)
         continue
       }
@@ -178,24 +187,17 @@ export const execute = <A, E>(alloc: Allocation, spec: StepSpec<A, E>): Effect.E
       }
       const attempt = (record?.StepDetails?.Attempt ?? 0) + 1
       const scope = Ctx.makeStepScope(state, alloc.rawId, attempt)
-      const result = yield* runtime.executingScope(Effect.result(spec.attempt(scope)))
+      const result = yield* spec.executing === false
+        ? Effect.result(spec.attempt(scope))
+        : runtime.executingScope(Effect.result(spec.attempt(scope)))
       if (result._tag === "Success") {
         const serialized = yield* Effect.result(SerdesRunner.serialize(alloc, serdes, result.success))
         if (serialized._tag === "Failure") {
           return yield* fail(clampErrorObject(toErrorObject(serialized.failure)))
         }
         const payload = serialized.success
-        const size = payload === undefined ? 0 : utf8Length(payload)
-        if (size > Limits.operationPayloadBytes) {
-          const tooLarge = new PayloadTooLargeError({
-            message: `The result of step ${alloc.name === undefined ? "" : `"${alloc.name}" `}(${alloc.rawId}) is ${size} bytes; the service accepts at most ${Limits.operationPayloadBytes}. Offload it through a custom serdes.`,
-            stepId: alloc.rawId,
-            ...(alloc.name === undefined ? {} : { stepName: alloc.name }),
-            sizeBytes: size,
-            limitBytes: Limits.operationPayloadBytes
-          })
-          return yield* fail(clampErrorObject(toErrorObject(tooLarge)))
-        }
+        const tooLarge = checkPayload(alloc, "result of step", payload)
+        if (tooLarge !== undefined) return yield* fail(clampErrorObject(toErrorObject(tooLarge)))
         yield* runtime.checkpoint(
           payload === undefined ? { ...base, Action: "SUCCEED" } : { ...base, Action: "SUCCEED", Payload: payload },
           eager
@@ -211,7 +213,8 @@ export const execute = <A, E>(alloc: Allocation, spec: StepSpec<A, E>): Effect.E
   })
 
 /** The body of a step failed with an interrupt or defect: treat the defect as the thrown error. */
-const attemptOf = <A, E, R>(body: Effect.Effect<A, E, R>) =>
+const attemptOf =
+  <A, E, R>(body: Effect.Effect<A, E, R>) =>
   (scope: ContextState): Effect.Effect<A, unknown, R> =>
     body.pipe(
       Effect.provideService(DurableContext, scope),
@@ -236,7 +239,10 @@ export const run: {
     body: Effect.Effect<A, E, R>,
     config?: StepConfig<A, E2>
   ): Effect.Effect<A, StepError | E2, R | DurableContext>
-  <A, E, R, E2 = never>(body: Effect.Effect<A, E, R>, config?: StepConfig<A, E2>): Effect.Effect<A, StepError | E2, R | DurableContext>
+  <A, E, R, E2 = never>(
+    body: Effect.Effect<A, E, R>,
+    config?: StepConfig<A, E2>
+  ): Effect.Effect<A, StepError | E2, R | DurableContext>
 } = function (...args: Array<any>): Effect.Effect<any, any, any> {
   const [name, body, config] = typeof args[0] === "string" || args[0] === undefined ? args : [undefined, ...args]
   return Effect.gen(function* () {

@@ -35,7 +35,12 @@ export const execute = (alloc: Allocation, seconds: number, handle: AwaitHandle)
       record = runtime.ledger.get(alloc.id)
     }
     while (record === undefined || !isTerminal(record.Status)) {
-      yield* runtime.awaitStatusChange(alloc.id, handle, record?.WaitDetails?.ScheduledEndTimestamp?.getTime())
+      yield* runtime.awaitStatusChange(
+        alloc.id,
+        handle,
+        record?.WaitDetails?.ScheduledEndTimestamp?.getTime(),
+        record?.Status ?? "absent"
+      )
       record = runtime.ledger.get(alloc.id)
     }
     Ctx.afterReplay(alloc.state)

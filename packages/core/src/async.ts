@@ -8,27 +8,56 @@
 export {
   withDurableExecution,
   type ChildFunc,
+  type CreateCallbackResult,
   type DurableContext,
   type DurableExecutionConfig,
   type DurableExecutionHandler,
+  type DurablePromiseCombinators,
+  type MapFunc,
+  type NamedParallelBranch,
+  type ParallelFunc,
   type StepContext,
-  type StepFunc
+  type StepFunc,
+  type WaitForCallbackContext,
+  type WaitForCallbackSubmitterFunc,
+  type WaitForConditionCheckFunc,
+  type WaitForConditionContext
 } from "./AsyncContext.ts"
+export {
+  BatchItemStatus,
+  type BatchItem,
+  type BatchResult,
+  type CompletionConfig,
+  type CompletionReason,
+  type MapConfig,
+  type ParallelConfig
+} from "./Batch.ts"
+export type { CallbackSerdes, CreateCallbackConfig, WaitForCallbackConfig } from "./Callback.ts"
 export type { ChildConfig } from "./ChildContext.ts"
 export { DurablePromise } from "./DurablePromise.ts"
 export type { Duration } from "./Duration.ts"
 export {
   CallbackError,
+  CallbackFailedError,
+  CallbackHeartbeatTimeoutError,
+  CallbackTimeoutError,
   ChildContextError,
   DurableOperationError,
   InvokeError,
+  InvokeFailedError,
+  InvokeStoppedError,
+  InvokeTimedOutError,
   NonDeterministicExecutionError,
+  PayloadTooLargeError,
   StepError,
   StepInterruptedError,
   WaitForConditionError
 } from "./Errors.ts"
 export type { DurableLambdaHandler } from "./Handler.ts"
-export type { InvocationInput as DurableExecutionInvocationInput, InvocationOutput as DurableExecutionInvocationOutput } from "./Invocation.ts"
+export type {
+  InvocationInput as DurableExecutionInvocationInput,
+  InvocationOutput as DurableExecutionInvocationOutput
+} from "./Invocation.ts"
 export type {
   DurableContextLogger,
   DurableLogData,
@@ -37,6 +66,7 @@ export type {
   DurableLogLevel,
   LoggerConfig
 } from "./Logger.ts"
+export type { InvokeConfig } from "./Invoke.ts"
 export type { ErrorObject } from "./Operation.ts"
 export { OperationSubType } from "./Operation.ts"
 export {
@@ -46,8 +76,24 @@ export {
   type RetryDecision,
   type RetryStrategyConfig
 } from "./RetryStrategy.ts"
-export { createClassSerdes, createClassSerdesWithDates, defaultSerdes, type Serdes, type SerdesContext } from "./Serdes.ts"
+export {
+  createClassSerdes,
+  createClassSerdesWithDates,
+  defaultSerdes,
+  withOffloading,
+  type OffloadingOptions,
+  type PayloadStore,
+  type Serdes,
+  type SerdesContext
+} from "./Serdes.ts"
 export { StepSemantics, type StepConfig } from "./Step.ts"
+export {
+  createWaitStrategy,
+  type WaitForConditionConfig,
+  type WaitForConditionDecision,
+  type WaitForConditionWaitStrategyFunc,
+  type WaitStrategyConfig
+} from "./WaitForCondition.ts"
 
 /** Statuses of an invocation output. @since 0.1.0 */
 export const InvocationStatus = { SUCCEEDED: "SUCCEEDED", FAILED: "FAILED", PENDING: "PENDING" } as const

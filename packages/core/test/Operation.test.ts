@@ -5,10 +5,26 @@ import { Invocation, Operation } from "@durable-lambda/core"
 describe("Operation", () => {
   it("Operation: accepts Date, ISO string and epoch timestamps", () => {
     const decode = Schema.decodeUnknownSync(Operation.Operation)
-    const iso = decode({ Id: "a", Type: "WAIT", Status: "STARTED", WaitDetails: { ScheduledEndTimestamp: "2025-01-01T00:00:00Z" } })
-    const epoch = decode({ Id: "a", Type: "WAIT", Status: "STARTED", WaitDetails: { ScheduledEndTimestamp: 1735689600000 } })
-    const date = decode({ Id: "a", Type: "WAIT", Status: "STARTED", WaitDetails: { ScheduledEndTimestamp: new Date(1735689600000) } })
-    for (const op of [iso, epoch, date]) assert.strictEqual(op.WaitDetails?.ScheduledEndTimestamp?.getTime(), 1735689600000)
+    const iso = decode({
+      Id: "a",
+      Type: "WAIT",
+      Status: "STARTED",
+      WaitDetails: { ScheduledEndTimestamp: "2025-01-01T00:00:00Z" }
+    })
+    const epoch = decode({
+      Id: "a",
+      Type: "WAIT",
+      Status: "STARTED",
+      WaitDetails: { ScheduledEndTimestamp: 1735689600000 }
+    })
+    const date = decode({
+      Id: "a",
+      Type: "WAIT",
+      Status: "STARTED",
+      WaitDetails: { ScheduledEndTimestamp: new Date(1735689600000) }
+    })
+    for (const op of [iso, epoch, date])
+      assert.strictEqual(op.WaitDetails?.ScheduledEndTimestamp?.getTime(), 1735689600000)
     assert.throws(() => decode({ Id: "a", Type: "WAIT", Status: "STARTED", StartTimestamp: "not a date" }))
   })
 
@@ -21,7 +37,10 @@ describe("Operation", () => {
     const decode = Schema.decodeUnknownSync(Invocation.InvocationInput)
     assert.throws(() => decode({ CheckpointToken: "t" }))
     assert.throws(() => decode({ DurableExecutionArn: "", CheckpointToken: "t" }))
-    assert.strictEqual(decode({ DurableExecutionArn: "arn", CheckpointToken: "t", LocalRunner: true }).CheckpointToken, "t")
+    assert.strictEqual(
+      decode({ DurableExecutionArn: "arn", CheckpointToken: "t", LocalRunner: true }).CheckpointToken,
+      "t"
+    )
   })
 
   it("OperationSubType: the 11 service strings", () => {

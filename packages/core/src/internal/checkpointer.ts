@@ -62,10 +62,14 @@ export class Checkpointer {
     return seq
   }
 
-  /** Sends queued updates until `seq` is acknowledged. */
+  /**
+   * Sends queued updates until `seq` is acknowledged. Sending is uninterruptible: a fiber interrupted while
+   * its batch is on the wire (an abandoned map item, an invocation ending) must not lose the batch or the
+   * next token; only the wait for the mutex can be interrupted.
+   */
   flushThrough(seq: number): Effect.Effect<void, BackendError> {
     return this.mutex.withPermits(1)(
-      Effect.suspend(() => (this.ackedSeq >= seq ? Effect.void : this.sendUntil(seq)))
+      Effect.uninterruptible(Effect.suspend(() => (this.ackedSeq >= seq ? Effect.void : this.sendUntil(seq))))
     )
   }
 
@@ -76,7 +80,11 @@ export class Checkpointer {
 
   /** A round trip even with nothing queued, to learn of service-side changes (timers, callbacks). */
   refresh(): Effect.Effect<void, BackendError> {
-    return this.mutex.withPermits(1)(Effect.suspend(() => (this.queue.length > 0 ? this.sendUntil(this.nextSeq - 1) : this.sendBatch([]))))
+    return this.mutex.withPermits(1)(
+      Effect.uninterruptible(
+        Effect.suspend(() => (this.queue.length > 0 ? this.sendUntil(this.nextSeq - 1) : this.sendBatch([])))
+      )
+    )
   }
 
   /**

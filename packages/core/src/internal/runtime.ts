@@ -6,8 +6,14 @@ import { Clock, Context, Deferred, Effect, Exit, Fiber, type Scope } from "effec
 import type { BackendError } from "../DurableBackend.ts"
 import type { ResolvedConfig } from "../Config.ts"
 import type { DurableLogger } from "../Logger.ts"
-import { CheckpointUnrecoverableExecutionError, CheckpointUnrecoverableInvocationError } from "../Errors.ts"
-import type { OperationUpdate } from "../Operation.ts"
+import { Limits } from "../Config.ts"
+import {
+  CheckpointUnrecoverableExecutionError,
+  CheckpointUnrecoverableInvocationError,
+  PayloadTooLargeError
+} from "../Errors.ts"
+import { isTerminal, type OperationStatus, type OperationUpdate } from "../Operation.ts"
+import { utf8Length } from "./bytes.ts"
 import { Checkpointer } from "./checkpointer.ts"
 import type { Ledger } from "./ledger.ts"
 import { executionFailed, invocationFailed, suspended, type Termination } from "./termination.ts"
@@ -47,6 +53,10 @@ export class Runtime {
   private generation = 0
   private suspendScheduled = false
   private terminated = false
+  /** Parent (wire id) of every operation this invocation sent an update for. */
+  private readonly parents = new Map<string, string | undefined>()
+  /** Contexts whose completion was queued, or that the batch engine closed early (wire ids). */
+  private readonly finished = new Set<string>()
 
   constructor(options: RuntimeOptions) {
     this.arn = options.arn
@@ -137,13 +147,63 @@ export class Runtime {
   }
 
   /**
+   * Marks the context `id` (wire id) as finished: from now on, updates of operations under it are dropped
+   * (see `checkpoint`). Completing a context (a CONTEXT SUCCEED/FAIL) does this implicitly; the batch engine
+   * calls it as soon as a map/parallel reaches its completion policy, before its result is even serialized.
+   */
+  markFinished(id: string): void {
+    this.finished.add(id)
+  }
+
+  /** Whether the update belongs to an operation with a finished (or finishing) ancestor context. */
+  private underFinishedContext(update: OperationUpdate): boolean {
+    let parent = update.ParentId
+    for (let depth = 0; parent !== undefined && depth < 10_000; depth++) {
+      if (this.finished.has(parent)) return true
+      const record = this.ledger.get(parent)
+      if (record !== undefined && record.Type === "CONTEXT" && isTerminal(record.Status)) return true
+      parent = this.parents.has(parent) ? this.parents.get(parent) : record?.ParentId
+    }
+    return false
+  }
+
+  /**
    * Queues an update. `awaitAck` decides whether the caller waits for the service's acknowledgement; a
    * non-awaited update is flushed soon in the background. A failed call ends the invocation, and the caller
    * never resumes (its result would not be durable).
+   *
+   * Two guards run first:
+   * - an update under a finished context (an item a map/parallel abandoned after reaching its completion
+   *   policy, or an un-awaited operation of a child that already returned) is dropped, and the caller never
+   *   resumes: the service would reject it, and the abandoned code path must not go on;
+   * - a payload over the service's limit ends the execution with `PayloadTooLargeError` instead of sending a
+   *   request the service would reject (operations check their payloads first and fail with a typed error;
+   *   this is the last line of defence).
    */
   checkpoint(update: OperationUpdate, awaitAck: boolean): Effect.Effect<void> {
     return Effect.suspend(() => {
       if (this.terminated) return Effect.never
+      if (update.Type !== "EXECUTION") {
+        if (this.underFinishedContext(update)) return Effect.never
+        const size = update.Payload === undefined ? 0 : utf8Length(update.Payload)
+        if (size > Limits.operationPayloadBytes) {
+          return this.terminate(
+            executionFailed(
+              new PayloadTooLargeError({
+                message: `The payload of ${update.Type} operation ${update.Name === undefined ? "" : `"${update.Name}" `}(${update.Id}, ${update.Action}) is ${size} bytes; the service accepts at most ${Limits.operationPayloadBytes}.`,
+                stepId: update.Id,
+                ...(update.Name === undefined ? {} : { stepName: update.Name }),
+                sizeBytes: size,
+                limitBytes: Limits.operationPayloadBytes
+              })
+            )
+          )
+        }
+        this.parents.set(update.Id, update.ParentId)
+        if (update.Type === "CONTEXT" && (update.Action === "SUCCEED" || update.Action === "FAIL")) {
+          this.finished.add(update.Id)
+        }
+      }
       const seq = this.checkpointer.enqueue(update)
       this.generation++
       return awaitAck
@@ -178,10 +238,20 @@ export class Runtime {
    * Blocks until the operation `id` changes status in the ledger, counting as "waiting on the service" for
    * the suspension decision. While other work keeps the invocation alive, polls the service at `wakeAt`
    * (then with backoff) to notice completions in-process.
+   *
+   * `seen` is the status the caller last read (`"absent"` when there was no record): if the ledger already
+   * holds another status when the watch is installed, this returns at once, so a change that landed between
+   * the caller's read and the watch is never missed.
    */
-  awaitStatusChange(id: string, handle: AwaitHandle, wakeAt: number | undefined): Effect.Effect<void> {
+  awaitStatusChange(
+    id: string,
+    handle: AwaitHandle,
+    wakeAt: number | undefined,
+    seen?: OperationStatus | "absent"
+  ): Effect.Effect<void> {
     const wait = Effect.callback<void>((resume) => {
       const unwatch = this.ledger.watch({ id, wake: () => resume(Effect.void) })
+      if (seen !== undefined && (this.ledger.get(id)?.Status ?? "absent") !== seen) resume(Effect.void)
       return Effect.sync(unwatch)
     })
     const poll = Effect.gen({ self: this }, function* () {
@@ -197,8 +267,7 @@ export class Runtime {
         this.waiting.add(handle)
         this.generation++
       }),
-      () =>
-        Effect.andThen(this.checkSuspend(), Effect.raceFirst(wait, poll as Effect.Effect<never>)),
+      () => Effect.andThen(this.checkSuspend(), Effect.raceFirst(wait, poll as Effect.Effect<never>)),
       () =>
         Effect.sync(() => {
           this.waiting.delete(handle)

@@ -18,7 +18,11 @@ const failure = (alloc: Allocation, direction: "serialize" | "deserialize", caus
   })
 }
 
-const call = <T>(alloc: Allocation, direction: "serialize" | "deserialize", f: () => unknown): Effect.Effect<T, SerdesFailedError> => {
+const call = <T>(
+  alloc: Allocation,
+  direction: "serialize" | "deserialize",
+  f: () => unknown
+): Effect.Effect<T, SerdesFailedError> => {
   let out: unknown
   try {
     out = f()

@@ -1,0 +1,663 @@
+/**
+ * `map` and `parallel`: run many durable units of work concurrently, each in its own child context (so each
+ * numbers its own operations and replays deterministically), with bounded concurrency and a completion
+ * policy. The outcome is a `BatchResult`: per item a result or an error, in index order, and why the batch
+ * completed.
+ *
+ * **Example**
+ * ```ts
+ * const results = yield* Batch.map(
+ *   "charge-all",
+ *   orders,
+ *   (order) => Step.run("charge", Effect.promise(() => charge(order))),
+ *   { maxConcurrency: 5, completionConfig: { toleratedFailurePercentage: 10 } }
+ * )
+ * const charged = results.getResults()
+ * ```
+ *
+ * @since 0.1.0
+ */
+import { Deferred, Effect } from "effect"
+import * as ChildContext from "./ChildContext.ts"
+import type { Allocation, ContextState } from "./DurableContext.ts"
+import * as Ctx from "./DurableContext.ts"
+import { DurableContext } from "./DurableContext.ts"
+import { ChildContextError, clampErrorObject, fromErrorObject, toErrorObject } from "./Errors.ts"
+import type { ErrorObject } from "./Operation.ts"
+import { isTerminal, OperationSubType } from "./Operation.ts"
+import * as OperationId from "./OperationId.ts"
+import type { Serdes } from "./Serdes.ts"
+
+/** Status of one item of a batch. @since 0.1.0 */
+export const BatchItemStatus = { SUCCEEDED: "SUCCEEDED", FAILED: "FAILED", STARTED: "STARTED" } as const
+/** @since 0.1.0 */
+export type BatchItemStatus = (typeof BatchItemStatus)[keyof typeof BatchItemStatus]
+
+/**
+ * Why a batch completed: every started item finished (`ALL_COMPLETED`), `minSuccessful` items succeeded
+ * (`MIN_SUCCESSFUL_REACHED`), or failures went over the tolerance (`FAILURE_TOLERANCE_EXCEEDED`).
+ *
+ * @since 0.1.0
+ */
+export type CompletionReason = "ALL_COMPLETED" | "MIN_SUCCESSFUL_REACHED" | "FAILURE_TOLERANCE_EXCEEDED"
+
+/**
+ * When a batch stops starting items and completes (the official `CompletionConfig`).
+ *
+ * **Details**: without a completion config (or with every field undefined), the first failure completes the
+ * batch (fail-fast). `minSuccessful` alone tolerates any number of failures. Tolerances are exceeded when the
+ * failure count is strictly greater than `toleratedFailureCount`, or the failure percentage of *all* items
+ * strictly greater than `toleratedFailurePercentage`.
+ *
+ * @since 0.1.0
+ */
+export interface CompletionConfig {
+  readonly minSuccessful?: number
+  readonly toleratedFailureCount?: number
+  /** 0 to 100. */
+  readonly toleratedFailurePercentage?: number
+}
+
+/**
+ * One item of a batch: its result or error, by index.
+ *
+ * @since 0.1.0
+ */
+export interface BatchItem<T> {
+  readonly result?: T
+  /** The item's failure; `cause` is the rebuilt error the item threw (its type and message preserved). */
+  readonly error?: ChildContextError
+  readonly index: number
+  readonly status: BatchItemStatus
+}
+
+/**
+ * The outcome of `map` / `parallel` (the official `BatchResult`).
+ *
+ * **Gotchas**: a batch never fails because items failed: check `hasFailure` / `failed()` or call
+ * `throwIfError()`. Items the batch never started (it completed early) are absent from `all`; items still
+ * running when it completed are `STARTED` (and abandoned: their later updates are not checkpointed).
+ * `succeeded()` and `getResults()` skip successful items whose result is `undefined`, as in the official SDK.
+ *
+ * @since 0.1.0
+ */
+export interface BatchResult<T> {
+  /** Every started item, in index order. */
+  readonly all: ReadonlyArray<BatchItem<T>>
+  readonly completionReason: CompletionReason
+  /** `"FAILED"` if any item failed. */
+  readonly status: "SUCCEEDED" | "FAILED"
+  readonly hasFailure: boolean
+  readonly successCount: number
+  readonly failureCount: number
+  readonly startedCount: number
+  /** Number of started items (`all.length`). */
+  readonly totalCount: number
+  succeeded(): Array<BatchItem<T> & { readonly result: T }>
+  failed(): Array<BatchItem<T> & { readonly error: ChildContextError }>
+  started(): Array<BatchItem<T>>
+  getResults(): Array<T>
+  getErrors(): Array<ChildContextError>
+  /** Throws the error of the first failed item (in index order), if any. */
+  throwIfError(): void
+  /** The stored form: items with errors as service `ErrorObject`s, so types and messages survive replay. */
+  toJSON(): BatchResultJson
+}
+
+/**
+ * How a `BatchResult` is stored (and what `JSON.stringify` of one gives): errors are service `ErrorObject`s
+ * of the error each item threw.
+ *
+ * @since 0.1.0
+ */
+export interface BatchResultJson {
+  readonly all: ReadonlyArray<{
+    readonly result?: unknown
+    readonly error?: ErrorObject
+    readonly index: number
+    readonly status: BatchItemStatus
+  }>
+  readonly completionReason: CompletionReason
+}
+
+/** The ErrorObject of the error an item threw, kept for each item error the engine builds or rebuilds. */
+const innerErrors = new WeakMap<ChildContextError, ErrorObject>()
+
+/** The item error for the ErrorObject of what the item threw (as a child context rebuilds it). */
+const itemError = (inner: ErrorObject | undefined, fallback?: ChildContextError): ChildContextError => {
+  if (inner === undefined) return fallback ?? new ChildContextError({ message: "Child context failed" })
+  const cause = fromErrorObject(inner)
+  const error = new ChildContextError({ message: cause.message, cause })
+  innerErrors.set(error, inner)
+  return error
+}
+
+const innerOf = (error: ChildContextError): ErrorObject => {
+  const known = innerErrors.get(error)
+  if (known !== undefined) return known
+  const cause = error.cause
+  return cause === undefined ? toErrorObject(error) : clampErrorObject(toErrorObject(cause))
+}
+
+class BatchResultImpl<T> implements BatchResult<T> {
+  readonly all: ReadonlyArray<BatchItem<T>>
+  readonly completionReason: CompletionReason
+  constructor(all: ReadonlyArray<BatchItem<T>>, completionReason: CompletionReason) {
+    this.all = all
+    this.completionReason = completionReason
+  }
+  get status(): "SUCCEEDED" | "FAILED" {
+    return this.hasFailure ? "FAILED" : "SUCCEEDED"
+  }
+  get hasFailure(): boolean {
+    return this.all.some((i) => i.status === BatchItemStatus.FAILED)
+  }
+  get successCount(): number {
+    return this.all.filter((i) => i.status === BatchItemStatus.SUCCEEDED).length
+  }
+  get failureCount(): number {
+    return this.all.filter((i) => i.status === BatchItemStatus.FAILED).length
+  }
+  get startedCount(): number {
+    return this.all.filter((i) => i.status === BatchItemStatus.STARTED).length
+  }
+  get totalCount(): number {
+    return this.all.length
+  }
+  succeeded(): Array<BatchItem<T> & { readonly result: T }> {
+    return this.all.filter((i) => i.status === BatchItemStatus.SUCCEEDED && i.result !== undefined) as any
+  }
+  failed(): Array<BatchItem<T> & { readonly error: ChildContextError }> {
+    return this.all.filter((i) => i.status === BatchItemStatus.FAILED && i.error !== undefined) as any
+  }
+  started(): Array<BatchItem<T>> {
+    return this.all.filter((i) => i.status === BatchItemStatus.STARTED)
+  }
+  getResults(): Array<T> {
+    return this.succeeded().map((i) => i.result)
+  }
+  getErrors(): Array<ChildContextError> {
+    return this.failed().map((i) => i.error)
+  }
+  throwIfError(): void {
+    const first = this.failed()[0]
+    if (first !== undefined) throw first.error
+  }
+  toJSON(): BatchResultJson {
+    return {
+      all: this.all.map((i) =>
+        i.status === BatchItemStatus.FAILED
+          ? { index: i.index, status: i.status, ...(i.error === undefined ? {} : { error: innerOf(i.error) }) }
+          : i.status === BatchItemStatus.SUCCEEDED
+            ? { result: i.result, index: i.index, status: i.status }
+            : { index: i.index, status: i.status }
+      ),
+      completionReason: this.completionReason
+    }
+  }
+}
+
+/**
+ * Builds a `BatchResult` from its items (index order) and completion reason.
+ *
+ * @since 0.1.0
+ */
+export const makeResult = <T>(all: ReadonlyArray<BatchItem<T>>, completionReason: CompletionReason): BatchResult<T> =>
+  new BatchResultImpl(all, completionReason)
+
+/**
+ * Whether a value is a `BatchResult` built by this module.
+ *
+ * @since 0.1.0
+ */
+export const isBatchResult = (u: unknown): u is BatchResult<unknown> => u instanceof BatchResultImpl
+
+/**
+ * Rebuilds a `BatchResult` from its stored form (`toJSON`, or a plain object a custom serdes returned): item
+ * errors become `ChildContextError`s whose `cause` is rebuilt from the stored `ErrorObject`.
+ *
+ * @since 0.1.0
+ */
+export const restoreResult = <T>(u: unknown): BatchResult<T> => {
+  if (u instanceof BatchResultImpl) return u as BatchResult<T>
+  const json = u as Partial<BatchResultJson> | undefined
+  const all = Array.isArray(json?.all) ? json.all : []
+  return new BatchResultImpl<T>(
+    all.map((i) =>
+      i.status === BatchItemStatus.FAILED
+        ? { index: i.index, status: i.status, error: itemError(i.error as ErrorObject | undefined) }
+        : i.status === BatchItemStatus.SUCCEEDED
+          ? { result: i.result as T, index: i.index, status: i.status }
+          : { index: i.index, status: BatchItemStatus.STARTED }
+    ),
+    json?.completionReason ?? "ALL_COMPLETED"
+  )
+}
+
+/**
+ * The engine's view of one unit of work: its operation name and its body over the item's child context.
+ *
+ * @internal
+ */
+export interface EngineItem<O> {
+  readonly name: string
+  readonly run: (child: ContextState) => Effect.Effect<O, unknown>
+}
+
+/** @internal */
+export interface EngineConfig<O> {
+  readonly kind: "map" | "parallel"
+  readonly maxConcurrency?: number | undefined
+  readonly completionConfig?: CompletionConfig | undefined
+  readonly serdes?: Serdes<BatchResult<O>> | undefined
+  readonly itemSerdes?: Serdes<O> | undefined
+}
+
+const policy = (config: CompletionConfig | undefined, total: number) => {
+  const set =
+    config !== undefined &&
+    (config.minSuccessful !== undefined ||
+      config.toleratedFailureCount !== undefined ||
+      config.toleratedFailurePercentage !== undefined)
+  const exceeded = (failure: number): boolean =>
+    !set
+      ? failure > 0
+      : (config!.toleratedFailureCount !== undefined && failure > config!.toleratedFailureCount) ||
+        (config!.toleratedFailurePercentage !== undefined &&
+          total > 0 &&
+          (failure / total) * 100 > config!.toleratedFailurePercentage)
+  const minReached = (success: number): boolean =>
+    config?.minSuccessful !== undefined && success >= config.minSuccessful
+  return {
+    exceeded,
+    isDone: (completed: number, success: number) => completed === total || minReached(success),
+    reason: (completed: number, success: number, failure: number): CompletionReason =>
+      exceeded(failure)
+        ? "FAILURE_TOLERANCE_EXCEEDED"
+        : completed === total
+          ? "ALL_COMPLETED"
+          : minReached(success)
+            ? "MIN_SUCCESSFUL_REACHED"
+            : "ALL_COMPLETED"
+  }
+}
+
+const summary = (kind: "map" | "parallel") => (value: BatchResult<unknown>) => {
+  const r = restoreResult(value)
+  return JSON.stringify({
+    type: kind === "map" ? "MapResult" : "ParallelResult",
+    totalCount: r.totalCount,
+    successCount: r.successCount,
+    failureCount: r.failureCount,
+    ...(kind === "parallel" ? { startedCount: r.startedCount } : {}),
+    completionReason: r.completionReason,
+    status: r.status
+  })
+}
+
+/** Validates the shared options; throws the official messages as `TypeError`s. @internal */
+export const validateMaxConcurrency = (maxConcurrency: unknown): void => {
+  if (maxConcurrency !== undefined && maxConcurrency !== null) {
+    if (typeof maxConcurrency !== "number" || !(maxConcurrency > 0)) {
+      throw new TypeError(
+        `Invalid maxConcurrency: ${String(maxConcurrency)}. Must be a positive number or undefined for unlimited concurrency.`
+      )
+    }
+  }
+}
+
+/**
+ * The map/parallel engine over an allocated outer CONTEXT (subtype `Map` / `Parallel`).
+ *
+ * **Details**: items start strictly in index order (item `i` is `<outer>-<i+1>`), at most `maxConcurrency` at
+ * a time; each runs in its own child context (subtype `MapIteration` / `ParallelBranch`). When the
+ * completion policy is met the outer context is marked finished at once (so abandoned items cannot
+ * checkpoint any more), the abandoned items are interrupted, and the result is stored. An empty batch
+ * completes at once. A result over 256 KiB is stored as a summary and rebuilt on replay from the items' own
+ * records, in index order.
+ *
+ * @internal
+ */
+export const execute = <O>(
+  alloc: Allocation,
+  items: ReadonlyArray<EngineItem<O>>,
+  config: EngineConfig<O>
+): Effect.Effect<BatchResult<O>, ChildContextError> => {
+  const iterationSubType = config.kind === "map" ? OperationSubType.MAP_ITERATION : OperationSubType.PARALLEL_BRANCH
+  const total = items.length
+  const rules = policy(config.completionConfig, total)
+  const itemConfig: ChildContext.ChildConfig<O> = config.itemSerdes === undefined ? {} : { serdes: config.itemSerdes }
+
+  /** Runs one item; settles with its batch item (never fails). A defect in the item's body is its failure. */
+  const runItem = (child: ContextState, index: number, itemAlloc: Allocation): Effect.Effect<BatchItem<O>> => {
+    let thrown: ErrorObject | undefined
+    return ChildContext.execute<O, unknown>(
+      itemAlloc,
+      (c) =>
+        Effect.suspend(() => items[index]!.run(c)).pipe(
+          Effect.catchDefect((defect) => Effect.fail(defect)),
+          Effect.tapError((e) =>
+            Effect.sync(() => {
+              thrown = clampErrorObject(toErrorObject(e))
+            })
+          )
+        ),
+      itemConfig
+    ).pipe(
+      Effect.map((result): BatchItem<O> => ({ result, index, status: BatchItemStatus.SUCCEEDED })),
+      Effect.catch((error) =>
+        Effect.succeed<BatchItem<O>>({
+          error: itemError(thrown ?? itemAlloc.record?.ContextDetails?.Error, error),
+          index,
+          status: BatchItemStatus.FAILED
+        })
+      ),
+      // Never leave the batch waiting on an item that died (an engine defect): record it as failed.
+      Effect.catchDefect((defect) =>
+        Effect.succeed<BatchItem<O>>({
+          error: itemError(clampErrorObject(toErrorObject(defect))),
+          index,
+          status: BatchItemStatus.FAILED
+        })
+      )
+    )
+  }
+
+  const allocateItem = (child: ContextState, index: number) =>
+    Ctx.allocate(child, "CONTEXT", iterationSubType, items[index]!.name, config.kind)
+
+  const build = (entries: ReadonlyArray<BatchItem<O> | undefined>): BatchResult<O> => {
+    const all = entries.filter((e): e is BatchItem<O> => e !== undefined)
+    const success = all.filter((e) => e.status === BatchItemStatus.SUCCEEDED).length
+    const failure = all.filter((e) => e.status === BatchItemStatus.FAILED).length
+    return new BatchResultImpl(all, rules.reason(success + failure, success, failure))
+  }
+
+  /** Rebuilding a completed batch whose result was too large to store: replay the items' records in order. */
+  const replayCompleted = (child: ContextState): Effect.Effect<BatchResult<O>> =>
+    Effect.gen(function* () {
+      const ledger = child.runtime.ledger
+      const entries: Array<BatchItem<O>> = []
+      for (let index = 0; index < total; index++) {
+        const record = ledger.get(OperationId.hash(OperationId.child(child.rawId, child.counter + 1)))
+        if (record === undefined) break
+        if (!isTerminal(record.Status)) {
+          child.counter++
+          entries.push({ index, status: BatchItemStatus.STARTED })
+          continue
+        }
+        entries.push(yield* runItem(child, index, allocateItem(child, index)))
+      }
+      return build(entries)
+    })
+
+  const runConcurrently = (child: ContextState): Effect.Effect<BatchResult<O>> =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        if (total === 0) return build([])
+        const scope = yield* Effect.scope
+        const done = yield* Deferred.make<void>()
+        const limit = config.maxConcurrency ?? Number.POSITIVE_INFINITY
+        const entries: Array<BatchItem<O> | undefined> = []
+        let active = 0
+        let next = 0
+        let success = 0
+        let failure = 0
+        let finished = false
+
+        const settle = (item: BatchItem<O>): Effect.Effect<void> =>
+          Effect.suspend(() => {
+            if (finished) return Effect.void
+            entries[item.index] = item
+            active--
+            if (item.status === BatchItemStatus.SUCCEEDED) success++
+            else failure++
+            if (rules.isDone(success + failure, success) || rules.exceeded(failure)) {
+              finished = true
+              child.runtime.markFinished(child.id!)
+              Deferred.doneUnsafe(done, Effect.void)
+              return Effect.void
+            }
+            return startMore
+          })
+
+        // Items start in index order: each takes its id here, then runs at once up to its first suspension (so
+        // its START is queued before any item's outcome is looked at, as in the official SDK). Settling waits
+        // for the next turn, which keeps the start/settle chain from nesting.
+        const startMore: Effect.Effect<void> = Effect.suspend(() => {
+          const starting: Array<Effect.Effect<unknown>> = []
+          while (active < limit && next < total && !rules.exceeded(failure)) {
+            const index = next++
+            active++
+            const itemAlloc = allocateItem(child, index)
+            entries[index] = { index, status: BatchItemStatus.STARTED }
+            starting.push(
+              Effect.forkIn(
+                runItem(child, index, itemAlloc).pipe(Effect.tap(Effect.yieldNow), Effect.flatMap(settle)),
+                scope,
+                { startImmediately: true }
+              )
+            )
+          }
+          return Effect.all(starting, { discard: true })
+        })
+
+        yield* startMore
+        yield* Deferred.await(done)
+        return build(entries)
+      })
+    )
+
+  return ChildContext.execute<BatchResult<O>, never>(
+    alloc,
+    (child) => (child.mode === "replaySucceeded" ? replayCompleted(child) : runConcurrently(child)),
+    {
+      ...(config.serdes === undefined ? {} : { serdes: config.serdes }),
+      summaryGenerator: summary(config.kind)
+    }
+  ).pipe(Effect.map((value) => restoreResult<O>(value)))
+}
+
+/**
+ * Options of `map` (the official `MapConfig`).
+ *
+ * @since 0.1.0
+ */
+export interface MapConfig<I, O> {
+  /** Items running at once (default: all). */
+  readonly maxConcurrency?: number
+  /** The name of item `index`'s operation (default `map-item-<index>`); printable ASCII, 1 to 256 characters. */
+  readonly itemNamer?: (item: I, index: number) => string
+  /** How the whole result is stored (default JSON of `BatchResult.toJSON()`). */
+  readonly serdes?: Serdes<BatchResult<O>>
+  /** How each item's result is stored (default JSON). */
+  readonly itemSerdes?: Serdes<O>
+  readonly completionConfig?: CompletionConfig
+}
+
+/**
+ * Options of `parallel` (the official `ParallelConfig`).
+ *
+ * @since 0.1.0
+ */
+export interface ParallelConfig<T> {
+  readonly maxConcurrency?: number
+  readonly serdes?: Serdes<BatchResult<T>>
+  readonly itemSerdes?: Serdes<T>
+  readonly completionConfig?: CompletionConfig
+}
+
+/**
+ * The names of a map's items, validated (before any id is taken).
+ *
+ * @internal
+ */
+export const mapItemNames = <I>(items: ReadonlyArray<I>, itemNamer: ((item: I, index: number) => string) | undefined) =>
+  items.map((item, index) => {
+    const name = itemNamer === undefined ? `map-item-${index}` : itemNamer(item, index)
+    if (typeof name !== "string") throw new TypeError(`map: itemNamer must return a string, got ${typeof name}`)
+    Ctx.validateName(name, "map")
+    return name
+  })
+
+/**
+ * The name of a parallel branch, validated (before any id is taken).
+ *
+ * @internal
+ */
+export const branchName = (name: string | undefined, index: number): string => {
+  const resolved = name ?? `parallel-branch-${index}`
+  Ctx.validateName(resolved, "parallel")
+  return resolved
+}
+
+/**
+ * Runs `f` over every item, each in its own child context, and returns the `BatchResult`.
+ *
+ * **Details**: one CONTEXT operation (subtype `Map`) with one child context per started item (subtype
+ * `MapIteration`, named by `itemNamer` or `map-item-<index>`). Inside `f`, durable operations belong to the
+ * item's context. See `CompletionConfig` for when the batch completes; item failures are in the result, never
+ * in the error channel.
+ *
+ * **Gotchas**: an invalid `maxConcurrency` (0, negative) or item name is a defect (`TypeError`) raised before
+ * anything is checkpointed. Items abandoned by an early completion are interrupted.
+ *
+ * @since 0.1.0
+ */
+export const map: {
+  <I, O, E = never, R = never>(
+    name: string | undefined,
+    items: ReadonlyArray<I>,
+    f: (item: I, index: number, items: ReadonlyArray<I>) => Effect.Effect<O, E, R>,
+    config?: MapConfig<I, O>
+  ): Effect.Effect<BatchResult<O>, never, R | DurableContext>
+  <I, O, E = never, R = never>(
+    items: ReadonlyArray<I>,
+    f: (item: I, index: number, items: ReadonlyArray<I>) => Effect.Effect<O, E, R>,
+    config?: MapConfig<I, O>
+  ): Effect.Effect<BatchResult<O>, never, R | DurableContext>
+} = (...args: ReadonlyArray<any>): Effect.Effect<any, never, any> => {
+  const [name, items, f, config] = (
+    typeof args[0] === "string" || args[0] === undefined ? args : [undefined, ...args]
+  ) as [
+    string | undefined,
+    ReadonlyArray<unknown>,
+    (item: unknown, index: number, items: ReadonlyArray<unknown>) => Effect.Effect<unknown, unknown, any>,
+    MapConfig<unknown, unknown> | undefined
+  ]
+  return Effect.gen(function* () {
+    if (!Array.isArray(items)) throw new TypeError("Map operation requires an array of items")
+    if (typeof f !== "function") throw new TypeError("Map operation requires a function to process items")
+    validateMaxConcurrency(config?.maxConcurrency)
+    const names = mapItemNames(items, config?.itemNamer)
+    const state = yield* DurableContext
+    const context = yield* Effect.context<any>()
+    const alloc = Ctx.allocate(state, "CONTEXT", OperationSubType.MAP, name, "map")
+    return yield* execute(
+      alloc,
+      items.map((item, index) => ({
+        name: names[index]!,
+        run: (child: ContextState) =>
+          f(item, index, items).pipe(
+            Effect.provideService(DurableContext, child),
+            Effect.provideContext(context)
+          ) as Effect.Effect<unknown, unknown>
+      })),
+      {
+        kind: "map",
+        maxConcurrency: config?.maxConcurrency,
+        completionConfig: config?.completionConfig,
+        serdes: config?.serdes,
+        itemSerdes: config?.itemSerdes
+      }
+    ).pipe(Effect.orDie)
+  })
+}
+
+/**
+ * A named branch of `parallel` in the Effect API.
+ *
+ * @since 0.1.0
+ */
+export interface NamedBranch<A, E = never, R = never> {
+  readonly name?: string
+  readonly effect: Effect.Effect<A, E, R>
+}
+
+/** The success type of a `parallel` branch. @since 0.1.0 */
+export type BranchSuccess<B> =
+  B extends NamedBranch<infer A, any, any> ? A : B extends Effect.Effect<infer A, any, any> ? A : never
+
+/** The services a `parallel` branch needs. @since 0.1.0 */
+export type BranchServices<B> =
+  B extends NamedBranch<any, any, infer R> ? R : B extends Effect.Effect<any, any, infer R> ? R : never
+
+/**
+ * Runs every branch concurrently, each in its own child context, and returns the `BatchResult`.
+ *
+ * **Details**: one CONTEXT operation (subtype `Parallel`) with one child context per started branch
+ * (subtype `ParallelBranch`, named by the branch's `name` or `parallel-branch-<index>`). Results are in
+ * branch order. Same completion rules as `map`.
+ *
+ * @since 0.1.0
+ */
+export const parallel: {
+  <const B extends ReadonlyArray<Effect.Effect<any, any, any> | NamedBranch<any, any, any>>>(
+    name: string | undefined,
+    branches: B,
+    config?: ParallelConfig<BranchSuccess<B[number]>>
+  ): Effect.Effect<BatchResult<BranchSuccess<B[number]>>, never, BranchServices<B[number]> | DurableContext>
+  <const B extends ReadonlyArray<Effect.Effect<any, any, any> | NamedBranch<any, any, any>>>(
+    branches: B,
+    config?: ParallelConfig<BranchSuccess<B[number]>>
+  ): Effect.Effect<BatchResult<BranchSuccess<B[number]>>, never, BranchServices<B[number]> | DurableContext>
+} = (...args: ReadonlyArray<any>): Effect.Effect<any, never, any> => {
+  const [name, branches, config] = (
+    typeof args[0] === "string" || args[0] === undefined ? args : [undefined, ...args]
+  ) as [string | undefined, ReadonlyArray<unknown>, ParallelConfig<unknown> | undefined]
+  return Effect.gen(function* () {
+    if (!Array.isArray(branches)) throw new TypeError("Parallel operation requires an array of branch functions")
+    const normalized = branches.map((b, index) => {
+      if (Effect.isEffect(b))
+        return { name: branchName(undefined, index), effect: b as Effect.Effect<unknown, unknown, any> }
+      const named = b as NamedBranch<unknown, unknown, any> | undefined
+      if (named !== undefined && named !== null && typeof named === "object" && Effect.isEffect(named.effect)) {
+        return { name: branchName(named.name, index), effect: named.effect }
+      }
+      throw new TypeError("All branches must be effects or NamedBranch objects")
+    })
+    validateMaxConcurrency(config?.maxConcurrency)
+    const state = yield* DurableContext
+    const context = yield* Effect.context<any>()
+    const alloc = Ctx.allocate(state, "CONTEXT", OperationSubType.PARALLEL, name, "parallel")
+    return yield* execute(
+      alloc,
+      normalized.map((b) => ({
+        name: b.name,
+        run: (child: ContextState) =>
+          b.effect.pipe(Effect.provideService(DurableContext, child), Effect.provideContext(context)) as Effect.Effect<
+            unknown,
+            unknown
+          >
+      })),
+      {
+        kind: "parallel",
+        maxConcurrency: config?.maxConcurrency,
+        completionConfig: config?.completionConfig,
+        serdes: config?.serdes,
+        itemSerdes: config?.itemSerdes
+      }
+    ).pipe(Effect.orDie)
+  })
+}
+
+/**
+ * Fails with the error of the first failed item (index order), if any; otherwise succeeds with the result.
+ * The Effect-API form of `result.throwIfError()`.
+ *
+ * @since 0.1.0
+ */
+export const throwIfError = <T>(result: BatchResult<T>): Effect.Effect<BatchResult<T>, ChildContextError> => {
+  const first = result.failed()[0]
+  return first === undefined ? Effect.succeed(result) : Effect.fail(first.error)
+}
