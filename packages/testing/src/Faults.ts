@@ -1,0 +1,412 @@
+/**
+ * Seeded fault injection at checkpoint boundaries, and a checker that runs a handler under N fault schedules
+ * and verifies the invariants a durable workflow must keep: the same final result as the fault-free run,
+ * no operation result lost or mixed up, and no at-most-once effect performed twice.
+ *
+ * Checkpoint boundary `k` is the `k`-th checkpoint call of the root execution (counted across invocations).
+ * A schedule is data: write it by hand, or generate it from a seed; a failing seed reproduces exactly.
+ *
+ * @since 0.1.0
+ */
+import { Effect } from "effect"
+import { intBetween, prng } from "./internal/prng.ts"
+import type { Simulation } from "./internal/simulation.ts"
+import type { TestResult } from "./TestExecution.ts"
+import { encodeInput, makeSimulation, resolveTarget } from "./internal/runner.ts"
+import type { RunnableHandler, RunnerOptions } from "./TestRunner.ts"
+import { TestResult as TestResultClass } from "./TestExecution.ts"
+
+/**
+ * One fault. `checkpoint` is the 1-based checkpoint boundary of the root execution.
+ *
+ * - `CrashBeforeCheckpoint`: the runtime dies as the request is about to be sent (also how a lost
+ *   fire-and-forget checkpoint looks: it never left the process). `Runtime.ExitError`, re-invoked.
+ * - `CrashAfterCheckpoint`: the service applies the request, then the runtime dies before the answer.
+ * - `LoseCheckpoint`: the request vanishes and no answer ever comes; the invocation hangs until the Lambda
+ *   timeout (`Sandbox.Timedout`), then the service re-invokes.
+ * - `Throttle`: 429 `TooManyRequestsException`; `ServiceError`: 5xx; `StaleToken`: the request carries a
+ *   consumed or foreign token ("Invalid Checkpoint Token"): all three end the invocation with an invocation
+ *   error, re-invoked.
+ * - `DelayResponse`: the answer arrives `millis` later (virtual time; service timers keep firing meanwhile).
+ * - `DuplicateInvocation`: the `invocation`-th invocation event is delivered twice, concurrently.
+ *
+ * @since 0.1.0
+ */
+export type Fault =
+  | { readonly _tag: "CrashBeforeCheckpoint"; readonly checkpoint: number }
+  | { readonly _tag: "CrashAfterCheckpoint"; readonly checkpoint: number }
+  | { readonly _tag: "LoseCheckpoint"; readonly checkpoint: number }
+  | { readonly _tag: "Throttle"; readonly checkpoint: number }
+  | { readonly _tag: "ServiceError"; readonly checkpoint: number; readonly statusCode?: number }
+  | { readonly _tag: "StaleToken"; readonly checkpoint: number }
+  | { readonly _tag: "DelayResponse"; readonly checkpoint: number; readonly millis: number }
+  | { readonly _tag: "DuplicateInvocation"; readonly invocation: number }
+
+/** Every fault kind. @since 0.1.0 */
+export type FaultKind = Fault["_tag"]
+
+/** The runtime dies as checkpoint `checkpoint` is about to be sent. @since 0.1.0 */
+export const crashBefore = (checkpoint: number): Fault => ({ _tag: "CrashBeforeCheckpoint", checkpoint })
+/** The service applies checkpoint `checkpoint`, then the runtime dies before the answer. @since 0.1.0 */
+export const crashAfter = (checkpoint: number): Fault => ({ _tag: "CrashAfterCheckpoint", checkpoint })
+/** Checkpoint `checkpoint` vanishes; the invocation hangs until the Lambda timeout. @since 0.1.0 */
+export const lose = (checkpoint: number): Fault => ({ _tag: "LoseCheckpoint", checkpoint })
+/** Checkpoint `checkpoint` is throttled (429). @since 0.1.0 */
+export const throttle = (checkpoint: number): Fault => ({ _tag: "Throttle", checkpoint })
+/** Checkpoint `checkpoint` fails with a 5xx. @since 0.1.0 */
+export const serviceError = (checkpoint: number, statusCode = 500): Fault => ({
+  _tag: "ServiceError",
+  checkpoint,
+  statusCode
+})
+/** Checkpoint `checkpoint` carries a stale token and is rejected. @since 0.1.0 */
+export const staleToken = (checkpoint: number): Fault => ({ _tag: "StaleToken", checkpoint })
+/** The answer to checkpoint `checkpoint` arrives `millis` later. @since 0.1.0 */
+export const delay = (checkpoint: number, millis: number): Fault => ({ _tag: "DelayResponse", checkpoint, millis })
+/** The `invocation`-th invocation is delivered twice, concurrently. @since 0.1.0 */
+export const duplicateInvocation = (invocation: number): Fault => ({ _tag: "DuplicateInvocation", invocation })
+
+/**
+ * Options of `schedule`.
+ *
+ * @since 0.1.0
+ */
+export interface ScheduleOptions {
+  /** Checkpoint boundaries to choose from: 1..checkpoints (take it from a fault-free run). */
+  readonly checkpoints: number
+  /** Invocations of the fault-free run (for duplicate deliveries). Default 1. */
+  readonly invocations?: number
+  /** How many faults (default: 1 to 3, chosen by the seed). */
+  readonly count?: number
+  /** Kinds to draw from (default all). */
+  readonly kinds?: ReadonlyArray<FaultKind>
+}
+
+const ALL_KINDS: ReadonlyArray<FaultKind> = [
+  "CrashBeforeCheckpoint",
+  "CrashAfterCheckpoint",
+  "LoseCheckpoint",
+  "Throttle",
+  "ServiceError",
+  "StaleToken",
+  "DelayResponse",
+  "DuplicateInvocation"
+]
+
+/**
+ * A fault schedule generated from `seed`: the same seed and options always give the same schedule.
+ *
+ * @since 0.1.0
+ */
+export const schedule = (seed: string | number, options: ScheduleOptions): ReadonlyArray<Fault> => {
+  const next = prng(`faults:${seed}`)
+  const kinds = options.kinds ?? ALL_KINDS
+  const max = Math.max(1, options.checkpoints)
+  const count = options.count ?? intBetween(next, 1, 3)
+  const out: Array<Fault> = []
+  const used = new Set<number>()
+  for (let i = 0; i < count; i++) {
+    const kind = kinds[intBetween(next, 0, kinds.length - 1)]!
+    if (kind === "DuplicateInvocation") {
+      out.push(duplicateInvocation(intBetween(next, 1, Math.max(1, options.invocations ?? 1))))
+      continue
+    }
+    let k = intBetween(next, 1, max)
+    for (let tries = 0; used.has(k) && tries < max; tries++) k = (k % max) + 1
+    used.add(k)
+    switch (kind) {
+      case "CrashBeforeCheckpoint":
+        out.push(crashBefore(k))
+        break
+      case "CrashAfterCheckpoint":
+        out.push(crashAfter(k))
+        break
+      case "LoseCheckpoint":
+        out.push(lose(k))
+        break
+      case "Throttle":
+        out.push(throttle(k))
+        break
+      case "ServiceError":
+        out.push(serviceError(k, [500, 502, 503][intBetween(next, 0, 2)]))
+        break
+      case "StaleToken":
+        out.push(staleToken(k))
+        break
+      case "DelayResponse":
+        out.push(delay(k, [10, 1000, 30_000][intBetween(next, 0, 2)]!))
+        break
+    }
+  }
+  return out
+}
+
+/**
+ * A record of external effects a handler performs, so invariants can check them: call `atMostOnce(key)`
+ * where the handler does something that must never happen twice for `key` (charge a card for an order, send
+ * an email) and `record(key)` for effects that may repeat.
+ *
+ * **When to use**: build the handler under test from a factory taking an `EffectLog`
+ * (`checkFaults({ makeHandler: (effects) => buildHandler(effects) })`); each run gets a fresh log.
+ *
+ * @since 0.1.0
+ */
+export class EffectLog {
+  readonly #counts = new Map<string, number>()
+  readonly #atMostOnce = new Set<string>()
+
+  /** Records an effect that must happen at most once per execution. */
+  atMostOnce(key: string): void {
+    this.#atMostOnce.add(key)
+    this.record(key)
+  }
+
+  /** Records an effect. */
+  record(key: string): void {
+    this.#counts.set(key, (this.#counts.get(key) ?? 0) + 1)
+  }
+
+  /** How many times `key` was recorded. */
+  count(key: string): number {
+    return this.#counts.get(key) ?? 0
+  }
+
+  /** Every key and its count. */
+  entries(): ReadonlyArray<readonly [string, number]> {
+    return [...this.#counts.entries()]
+  }
+
+  /** At-most-once keys recorded more than once. */
+  violations(): ReadonlyArray<string> {
+    return [...this.#atMostOnce].filter((key) => (this.#counts.get(key) ?? 0) > 1)
+  }
+}
+
+/**
+ * Options of `checkFaults`.
+ *
+ * @since 0.1.0
+ */
+export interface CheckFaultsOptions extends RunnerOptions {
+  /** The handler under test (use `makeHandler` to record effects). */
+  readonly handler?: RunnableHandler
+  /** A factory receiving a fresh `EffectLog` for each run (the baseline and every seed). */
+  readonly makeHandler?: (effects: EffectLog) => RunnableHandler
+  readonly payload?: unknown
+  /** Seeds to try: a count (seeds 1..n) or explicit seeds. Default 20. */
+  readonly seeds?: number | ReadonlyArray<string | number>
+  /** Schedule shape for generated seeds. */
+  readonly schedule?: Omit<ScheduleOptions, "checkpoints" | "invocations">
+  /** Compares results (default: deep equality of parsed JSON, or of ErrorType/ErrorMessage when failed). */
+  readonly sameOutcome?: (baseline: TestResult, faulty: TestResult) => boolean
+  /** Extra invariant: return a message to report a violation. */
+  readonly invariant?: (run: FaultRun) => string | undefined
+}
+
+/**
+ * One run under a fault schedule.
+ *
+ * @since 0.1.0
+ */
+export interface FaultRun {
+  readonly seed: string | number | undefined
+  readonly faults: ReadonlyArray<Fault>
+  /** Faults of the schedule that were reached (a boundary beyond the run's last checkpoint never is). */
+  readonly applied: ReadonlyArray<Fault>
+  readonly result: TestResult | undefined
+  /** Why the run itself failed (budget exceeded, too many errors), if it did. */
+  readonly runError: string | undefined
+  readonly effects: EffectLog
+  readonly violations: ReadonlyArray<string>
+}
+
+/**
+ * The report of `checkFaults`.
+ *
+ * @since 0.1.0
+ */
+export interface FaultReport {
+  readonly baseline: TestResult
+  readonly baselineEffects: EffectLog
+  readonly runs: ReadonlyArray<FaultRun>
+  /** Runs with at least one violation. */
+  readonly failures: ReadonlyArray<FaultRun>
+  /** True when no run violated an invariant. */
+  readonly ok: boolean
+  /** Readable description of the first failure (seed, schedule, violations), or "" when ok. */
+  readonly summary: string
+}
+
+const describeFault = (f: Fault): string =>
+  f._tag === "DuplicateInvocation"
+    ? `DuplicateInvocation(invocation ${f.invocation})`
+    : `${f._tag}(checkpoint ${f.checkpoint}${f._tag === "DelayResponse" ? `, ${f.millis} ms` : f._tag === "ServiceError" ? `, ${f.statusCode ?? 500}` : ""})`
+
+/** Human-readable schedule. @since 0.1.0 */
+export const describeSchedule = (faults: ReadonlyArray<Fault>): string =>
+  faults.length === 0 ? "(no faults)" : faults.map(describeFault).join(", ")
+
+const outcomeOf = (r: TestResult) => {
+  if (r.getStatus() === "SUCCEEDED") return { status: "SUCCEEDED", value: r.getResult() }
+  let error: unknown
+  try {
+    const e = r.getError()
+    error = { type: e.errorType, message: e.errorMessage }
+  } catch {
+    error = undefined
+  }
+  return { status: r.getStatus(), error }
+}
+
+const equal = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b)
+
+const runOnce = async (
+  options: CheckFaultsOptions,
+  faults: ReadonlyArray<Fault>
+): Promise<{ result?: TestResult; error?: string; effects: EffectLog; sim: Simulation }> => {
+  const effects = new EffectLog()
+  const handler = options.makeHandler !== undefined ? options.makeHandler(effects) : options.handler
+  if (handler === undefined) throw new TypeError("checkFaults needs handler or makeHandler")
+  const runOptions: RunnerOptions = { ...options, faults }
+  const sim = makeSimulation(runOptions)
+  try {
+    const arn = await sim.run(resolveTarget(handler, runOptions), encodeInput(options.payload))
+    return { result: new TestResultClass(sim, arn), effects, sim }
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error), effects, sim }
+  }
+}
+
+/**
+ * Runs the handler fault-free, then once per seed under a generated fault schedule, and checks after each:
+ * 1. same final status and result (or error type and message) as the fault-free run;
+ * 2. nothing lost: every operation of the fault-free run exists, with the same type, name and status;
+ * 3. no result mixed up: every operation that succeeded in both runs has the same result payload;
+ * 4. no at-most-once effect (`EffectLog.atMostOnce`) performed twice;
+ * 5. the run itself finished (no runaway re-invocation), plus your own `invariant`.
+ *
+ * **Example**
+ * ```ts
+ * const report = await Faults.checkFaults({ makeHandler: (effects) => buildHandler(effects), seeds: 50 })
+ * expect(report.ok, report.summary).toBe(true)
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const checkFaults = async (options: CheckFaultsOptions): Promise<FaultReport> => {
+  const base = await runOnce(options, [])
+  if (base.result === undefined) throw new Error(`The fault-free run did not finish: ${base.error}`)
+  const baseline = base.result
+  const baselineOps = baseline.getRawOperations().filter((op) => op.Type !== "EXECUTION")
+  const checkpoints = baseline.getInvocations().reduce((n, i) => n + i.checkpointCalls, 0)
+  const invocations = baseline.getInvocations().length
+  const seeds: ReadonlyArray<string | number> =
+    typeof options.seeds === "number" || options.seeds === undefined
+      ? Array.from({ length: typeof options.seeds === "number" ? options.seeds : 20 }, (_, i) => i + 1)
+      : options.seeds
+  const runs: Array<FaultRun> = []
+  for (const seed of seeds) {
+    const faults = schedule(seed, { ...options.schedule, checkpoints, invocations })
+    runs.push(await checkRun(options, baseline, baselineOps, faults, seed))
+  }
+  const failures = runs.filter((r) => r.violations.length > 0)
+  const first = failures[0]
+  return {
+    baseline,
+    baselineEffects: base.effects,
+    runs,
+    failures,
+    ok: failures.length === 0,
+    summary:
+      first === undefined
+        ? ""
+        : `${failures.length} of ${runs.length} fault schedules broke an invariant. First: seed ${String(first.seed)}, schedule ${describeSchedule(first.faults)}:\n  - ${first.violations.join("\n  - ")}${first.result === undefined ? "" : `\n${first.result.format({ operations: false })}`}`
+  }
+}
+
+/**
+ * Runs the handler under one hand-written schedule and checks the same invariants as `checkFaults`
+ * against a fault-free baseline run.
+ *
+ * @since 0.1.0
+ */
+export const checkSchedule = async (options: CheckFaultsOptions, faults: ReadonlyArray<Fault>): Promise<FaultRun> => {
+  const base = await runOnce(options, [])
+  if (base.result === undefined) throw new Error(`The fault-free run did not finish: ${base.error}`)
+  const baselineOps = base.result.getRawOperations().filter((op) => op.Type !== "EXECUTION")
+  return checkRun(options, base.result, baselineOps, faults, undefined)
+}
+
+const checkRun = async (
+  options: CheckFaultsOptions,
+  baseline: TestResult,
+  baselineOps: ReturnType<TestResult["getRawOperations"]>,
+  faults: ReadonlyArray<Fault>,
+  seed: string | number | undefined
+): Promise<FaultRun> => {
+  const run = await runOnce(options, faults)
+  const violations: Array<string> = []
+  const result = run.result
+  if (result === undefined) {
+    violations.push(`the run did not finish: ${run.error}`)
+  } else {
+    const same = options.sameOutcome ?? ((a: TestResult, b: TestResult) => equal(outcomeOf(a), outcomeOf(b)))
+    if (!same(baseline, result)) {
+      violations.push(
+        `final outcome differs: fault-free ${JSON.stringify(outcomeOf(baseline))}, with faults ${JSON.stringify(outcomeOf(result))}`
+      )
+    }
+    const ops = new Map(result.getRawOperations().map((op) => [op.Id, op]))
+    for (const expected of baselineOps) {
+      const actual = ops.get(expected.Id)
+      if (actual === undefined) {
+        violations.push(`operation ${expected.Id} (${expected.Type} ${expected.Name ?? ""}) is missing`)
+        continue
+      }
+      if (actual.Type !== expected.Type || actual.Name !== expected.Name || actual.SubType !== expected.SubType) {
+        violations.push(
+          `operation ${expected.Id} is ${actual.Type}/${actual.SubType} "${actual.Name}" instead of ${expected.Type}/${expected.SubType} "${expected.Name}"`
+        )
+      }
+      if (actual.Status !== expected.Status) {
+        violations.push(
+          `operation ${expected.Id} (${expected.Name ?? expected.Type}) ended ${actual.Status} instead of ${expected.Status}`
+        )
+      }
+      const resultOf = (op: typeof expected) =>
+        op.StepDetails?.Result ??
+        op.ContextDetails?.Result ??
+        op.CallbackDetails?.Result ??
+        op.ChainedInvokeDetails?.Result
+      if (actual.Status === "SUCCEEDED" && expected.Status === "SUCCEEDED" && resultOf(actual) !== resultOf(expected)) {
+        violations.push(
+          `operation ${expected.Id} (${expected.Name ?? expected.Type}) result ${resultOf(actual)} instead of ${resultOf(expected)}`
+        )
+      }
+    }
+  }
+  for (const key of run.effects.violations()) {
+    violations.push(`at-most-once effect "${key}" happened ${run.effects.count(key)} times`)
+  }
+  const applied = run.sim.appliedFaults
+  const faultRun: FaultRun = {
+    seed,
+    faults,
+    applied: [...applied, ...faults.filter((f) => f._tag === "DuplicateInvocation")],
+    result,
+    runError: run.error,
+    effects: run.effects,
+    violations
+  }
+  const extra = options.invariant?.(faultRun)
+  if (extra !== undefined) violations.push(extra)
+  return faultRun
+}
+
+/**
+ * `checkFaults` as an Effect.
+ *
+ * @since 0.1.0
+ */
+export const check = (options: CheckFaultsOptions): Effect.Effect<FaultReport, Error> =>
+  Effect.tryPromise({ try: () => checkFaults(options), catch: (e) => (e instanceof Error ? e : new Error(String(e))) })

@@ -1,0 +1,176 @@
+/**
+ * `LocalDurableTestRunner`: the official `@aws/durable-execution-sdk-js-testing` runner's API, so existing
+ * tests port by changing the import. Virtual time by default; see `RunnerOptions` for the extras.
+ *
+ * **Example**
+ * ```ts
+ * import { LocalDurableTestRunner, WaitingOperationStatus } from "@durable-lambda/testing"
+ *
+ * const runner = new LocalDurableTestRunner({ handlerFunction: handler })
+ * const pending = runner.run({ payload: { id: 1 } })
+ * const approval = runner.getOperation("approval")
+ * await approval.waitForData(WaitingOperationStatus.STARTED)
+ * await approval.sendCallbackSuccess(JSON.stringify({ ok: true }))
+ * const result = await pending
+ * expect(result.getStatus()).toBe("SUCCEEDED")
+ * ```
+ *
+ * @since 0.1.0
+ */
+import type { Simulation, Registered } from "./internal/simulation.ts"
+import * as Callbacks from "./Callbacks.ts"
+import { DurableOperation, type Source, TestResult } from "./TestExecution.ts"
+import { encodeInput, makeSimulation, resolveTarget } from "./internal/runner.ts"
+import {
+  durableFunction,
+  plainFunction,
+  type PlainFunction,
+  type RunnableHandler,
+  type RunnerOptions,
+  type RunParams
+} from "./TestRunner.ts"
+
+/**
+ * Constructor parameters: the official `{ handlerFunction }` plus any `RunnerOptions`.
+ *
+ * @since 0.1.0
+ */
+export interface LocalDurableTestRunnerParameters extends RunnerOptions {
+  readonly handlerFunction: RunnableHandler
+}
+
+/**
+ * Parameters of the official `setupTestEnvironment`.
+ *
+ * @since 0.1.0
+ */
+export interface LocalDurableTestRunnerSetupParameters {
+  /** `true` or absent: virtual time (this library's default); `false`: real time. */
+  readonly skipTime?: boolean
+  /** Accepted for compatibility; use `Faults.DelayResponse` for response latency. */
+  readonly checkpointDelay?: number
+}
+
+let environment: RunnerOptions = {}
+
+/**
+ * The local runner (official API shape).
+ *
+ * @since 0.1.0
+ */
+export class LocalDurableTestRunner<TResult = any> {
+  readonly #params: LocalDurableTestRunnerParameters
+  readonly #functions = new Map<string, Registered>()
+  readonly #callbackActions: Array<ReadonlyArray<Callbacks.CallbackAction>> = []
+  #sim: Simulation | undefined
+  #arn: string | undefined
+  readonly #source: Source
+
+  constructor(params: LocalDurableTestRunnerParameters) {
+    this.#params = params
+    this.#source = { simulation: () => this.#sim, arn: () => this.#arn }
+  }
+
+  /**
+   * Official setup hook. Nothing process-wide is installed: no fake timers, no worker singleton. It only
+   * sets the default time mode (`skipTime: false` → real time) for runners created afterwards.
+   */
+  static setupTestEnvironment(params?: LocalDurableTestRunnerSetupParameters): Promise<void> {
+    environment = params?.skipTime === false ? { time: "real" } : {}
+    return Promise.resolve()
+  }
+
+  /** Official teardown hook: restores the defaults. */
+  static teardownTestEnvironment(): Promise<void> {
+    environment = {}
+    return Promise.resolve()
+  }
+
+  /**
+   * Starts a new execution with `payload` and drives it to completion. Each call is an independent
+   * execution with its own service state; handles from `getOperation` follow the latest run.
+   *
+   * Rejects with a `SimulationError` when the run cannot finish (budget exceeded, too many function errors
+   * in a row); a FAILED execution resolves with a result whose status is FAILED.
+   */
+  async run(params?: RunParams): Promise<TestResult<TResult>> {
+    const options: RunParams = {
+      ...environment,
+      ...this.#params,
+      ...params,
+      functions: new Map([...(this.#params.functions ?? []), ...this.#functions, ...(params?.functions ?? [])]),
+      callbackActions: [
+        ...(this.#params.callbackActions ?? []),
+        ...this.#callbackActions,
+        ...(params?.callbackActions ?? [])
+      ]
+    }
+    const target = resolveTarget(this.#params.handlerFunction, options)
+    const sim = makeSimulation(options)
+    this.#sim = sim
+    this.#arn = undefined
+    const unsubscribe = sim.onChange(() => {
+      if (this.#sim === sim) this.#arn ??= sim.rootArn
+    })
+    try {
+      const arn = await sim.run(target, encodeInput(options.payload))
+      if (this.#sim === sim) this.#arn = arn
+      return new TestResult<TResult>(sim, arn)
+    } finally {
+      unsubscribe()
+    }
+  }
+
+  /** Registers a durable function (built by this SDK) as a chained-invoke target. */
+  registerDurableFunction(functionName: string, handler: RunnableHandler): this {
+    this.#functions.set(functionName, durableFunction(handler))
+    return this
+  }
+
+  /** Registers a plain function as a chained-invoke target. */
+  registerFunction(functionName: string, handler: PlainFunction): this {
+    this.#functions.set(functionName, plainFunction(handler))
+    return this
+  }
+
+  /** Registers several plain functions. */
+  registerFunctions(functions: Readonly<Record<string, PlainFunction>>): this {
+    for (const [name, fn] of Object.entries(functions)) this.registerFunction(name, fn)
+    return this
+  }
+
+  /**
+   * Scripts an external system answering callbacks named `name` (see `Callbacks.respond`), for every run
+   * of this runner.
+   */
+  onCallback(name: string, ...actions: ReadonlyArray<Omit<Callbacks.CallbackAction, "name">>): this {
+    this.#callbackActions.push(Callbacks.respond(name, ...actions))
+    return this
+  }
+
+  /** Handle on the `index`-th (default 0) operation named `name` of the latest run (lazy, live). */
+  getOperation(name: string, index = 0): DurableOperation<TResult> {
+    return new DurableOperation(this.#source, { _tag: "Name", name, index })
+  }
+
+  /** Handle on the `index`-th operation of the latest run, nested ones counted. */
+  getOperationByIndex(index: number): DurableOperation<TResult> {
+    return new DurableOperation(this.#source, { _tag: "Index", index })
+  }
+
+  /** Same as `getOperation(name, index)`. */
+  getOperationByNameAndIndex(name: string, index: number): DurableOperation<TResult> {
+    return this.getOperation(name, index)
+  }
+
+  /** Handle by operation Id. */
+  getOperationById(id: string): DurableOperation<TResult> {
+    return new DurableOperation(this.#source, { _tag: "Id", id })
+  }
+
+  /** Forgets the latest run (handles then see nothing). Registrations are kept, as in the official runner. */
+  reset(): void {
+    this.#sim = undefined
+    this.#arn = undefined
+  }
+}
