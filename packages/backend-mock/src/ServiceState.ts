@@ -22,7 +22,8 @@ import {
   isClosed,
   type OperationRecord,
   subjectOf,
-  toOperation
+  toOperation,
+  visibleOperations
 } from "./internal/model.ts"
 import { compareTimers, fireOperationTimer, type Timer, timersOf } from "./internal/timers.ts"
 import { asValid, type OperationUpdateInput, validateModel, validateUpdates } from "./internal/validation.ts"
@@ -667,6 +668,17 @@ export class ServiceState {
   operations(durableExecutionArn: string): ReadonlyArray<Operation.Operation> {
     const execution = this.#executions.get(durableExecutionArn)
     return execution === undefined ? [] : [...execution.operations.values()].map(toOperation)
+  }
+
+  /**
+   * The operations a client is given (the invocation event, `getExecutionState`), EXECUTION first, in start
+   * order: descendants of a completed CONTEXT are left out unless it replays its children. Unlike
+   * `getExecutionState` it needs no token, so it also answers between invocations and after the execution
+   * closed. Empty for an unknown ARN.
+   */
+  visibleOperations(durableExecutionArn: string): ReadonlyArray<Operation.Operation> {
+    const execution = this.#executions.get(durableExecutionArn)
+    return execution === undefined ? [] : visibleOperations(execution).map(toOperation)
   }
 
   /** One stored operation by Id. */

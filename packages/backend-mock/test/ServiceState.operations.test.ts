@@ -240,6 +240,31 @@ describe("ServiceState operations", () => {
     })
   )
 
+  it.effect("visibleOperations: the client's view without a token, also after the execution closed", () =>
+    Effect.sync(() => {
+      const { state } = makeState()
+      const exec = start(state)
+      exec.checkpoint([
+        context("done", "START"),
+        step("hidden", "SUCCEED", { ParentId: "done" }),
+        context("done", "SUCCEED", { Payload: "1" }),
+        context("kept", "START"),
+        step("shown", "SUCCEED", { ParentId: "kept" }),
+        context("kept", "SUCCEED", { ContextOptions: { ReplayChildren: true } })
+      ])
+      const page = ok(state.getExecutionState(exec.arn, exec.token())).Operations
+      assert.deepStrictEqual(state.visibleOperations(exec.arn), page)
+      assert.deepStrictEqual(ids(state.visibleOperations(exec.arn)).slice(1), ["done", "kept", "shown"])
+      exec.complete({ Status: "SUCCEEDED", Result: "1" })
+      // no token is valid any more, yet the view is still there (EXECUTION now SUCCEEDED)
+      assert.strictEqual(err(state.getExecutionState(exec.arn, exec.token())).code, "InvalidParameterValueException")
+      const after = state.visibleOperations(exec.arn)
+      assert.deepStrictEqual(ids(after).slice(1), ["done", "kept", "shown"])
+      assert.strictEqual(after[0]?.Status, "SUCCEEDED")
+      assert.deepStrictEqual(state.visibleOperations("arn:unknown"), [])
+    })
+  )
+
   it.effect("checkpoint: CONTEXT keeps ReplayChildren from START unless the close overrides it", () =>
     Effect.sync(() => {
       const { state } = makeState()

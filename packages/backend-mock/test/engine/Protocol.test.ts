@@ -1,7 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { AsyncContext, Handler, Step, Wait } from "@durable-lambda/core"
 import { Effect, Schema } from "effect"
-import { errorOf, eventTypes, history, invokeOnce, makeDrive, run } from "./drive.ts"
+import { errorOf } from "./support/helpers.ts"
+import { eventTypes, history, invokeWithEvent, makeDrive, run } from "./support/service.ts"
 
 const { withDurableExecution } = AsyncContext
 
@@ -270,7 +271,7 @@ describe("Engine protocol", () => {
           }
         }
       ]) {
-        const outcome: any = yield* invokeOnce(drive, fn, event)
+        const outcome: any = yield* invokeWithEvent(drive, fn, event)
         assert.strictEqual(outcome.InvocationError?._tag, "InvalidInvocationEventError", JSON.stringify(event))
         assert.include(outcome.InvocationError.message, "durable execution")
       }
@@ -315,7 +316,10 @@ describe("Engine protocol", () => {
       assert.strictEqual(lines[1].operationId, "c4ca4238a0b92382")
       assert.strictEqual(lines[1].attempt, 1)
       assert.strictEqual(lines[0].executionArn, r.arn)
-      assert.strictEqual(lines[2].requestId, "req-1")
+      // the Lambda request id of the second invocation, as the service recorded it
+      const invocations = history(drive, r.arn).filter((e) => e.EventType === "InvocationCompleted")
+      assert.strictEqual(lines[2].requestId, invocations[1].InvocationCompletedDetails.RequestId)
+      assert.notStrictEqual(lines[2].requestId, lines[0].requestId)
     })
   )
 })

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { AsyncContext, Step } from "@durable-lambda/core"
 import { Effect } from "effect"
-import { eventTypes, history, makeDrive, run } from "./drive.ts"
+import { eventTypes, history, makeDrive, run } from "./support/service.ts"
 
 const { withDurableExecution } = AsyncContext
 

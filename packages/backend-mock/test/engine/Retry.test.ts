@@ -1,7 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { AsyncContext, RetryStrategy, Step } from "@durable-lambda/core"
 import { Effect } from "effect"
-import { errorOf, eventTypes, history, makeDrive, run } from "./drive.ts"
+import { errorOf } from "./support/helpers.ts"
+import { eventTypes, history, makeDrive, run } from "./support/service.ts"
 
 const { withDurableExecution } = AsyncContext
 

@@ -1,8 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { Errors, Serdes, WaitForCondition } from "@durable-lambda/core"
+import { Errors, type Operation, Serdes, WaitForCondition } from "@durable-lambda/core"
 import { createWaitStrategy } from "@durable-lambda/core/async"
-import { FakeDurableService, crashReplayMismatches } from "./support/FakeBackend.ts"
+import { FakeDurableService, crashReplayMismatches } from "./support/service.ts"
 import { asyncHandler, describeError, effectHandler, errorOf, id, invokeOnce, resultOf } from "./support/helpers.ts"
 
 const strategy = (limit: number, delaySeconds = 10) =>
@@ -86,8 +86,11 @@ describe("WaitForCondition.run", () => {
       assert.deepStrictEqual(resultOf(run.output), expected)
       assert.strictEqual(checks, 2)
       assert.deepStrictEqual(service.trace().slice(-1), ['FAIL STEP/WaitForCondition "poll"'])
-      // replay from the FAILED record: the same error, no check
-      const again = yield* invokeOnce(service, handler)
+      // replay from the FAILED record (the invocation crashed right after checkpointing it): the same error,
+      // no check. The closed execution itself is never invoked again.
+      const crashed = service.crashAfter(service.snapshots.at(-1)!)
+      assert.strictEqual(crashed.op("1")!.Status, "FAILED")
+      const again = yield* invokeOnce(crashed, handler)
       assert.deepStrictEqual(resultOf(again), expected)
       assert.strictEqual(checks, 2)
     })
@@ -184,17 +187,15 @@ describe("WaitForCondition.run", () => {
 
   it.effect("validates names against the recorded history (unlike the official SDK, P-5)", () =>
     Effect.gen(function* () {
-      const service = FakeDurableService.withOperations([
-        {
-          Id: id("1"),
-          Type: "STEP",
-          SubType: "WaitForCondition",
-          Name: "old-name",
-          Status: "PENDING",
-          Attempt: 1,
-          NextAttemptTimestamp: 5000
-        }
-      ])
+      // an earlier invocation checked once under the old name and scheduled the next check (PENDING)
+      const old = { Id: id("1"), Type: "STEP", SubType: "WaitForCondition", Name: "old-name" } as const
+      const service = FakeDurableService.withHistory((h) =>
+        h.checkpoint(
+          { ...old, Action: "START" },
+          { ...old, Action: "RETRY", Payload: "1", StepOptions: { NextAttemptDelaySeconds: 5 } }
+        )
+      )
+      assert.strictEqual(service.op("1")!.Status, "PENDING")
       const handler = effectHandler(() =>
         WaitForCondition.run("new-name", (n: number) => Effect.succeed(n), {
           initialState: 0,
@@ -223,18 +224,24 @@ describe("WaitForCondition: replay from each recorded status", () => {
     )
     return { calls, handler }
   }
-  const step = (
-    status: "SUCCEEDED" | "FAILED" | "PENDING" | "READY" | "STARTED",
-    extra: Record<string, unknown> = {}
-  ) =>
-    FakeDurableService.withOperations([
-      { Id: id("1"), Type: "STEP", SubType: "WaitForCondition", Name: "poll", Status: status, ...extra }
-    ])
+  // Each status is reached the way the service reaches it: earlier invocations' checkpoints and timers.
+  const poll = (Action: Operation.OperationAction, extra: Partial<Operation.OperationUpdate> = {}) =>
+    ({ Id: id("1"), Type: "STEP", SubType: "WaitForCondition", Name: "poll", Action, ...extra }) as const
+  /** Checks once per state (RETRY with it, then READY one second later), then `last` in another request. */
+  const recorded = (states: ReadonlyArray<string>, ...last: ReadonlyArray<Operation.OperationUpdate>) =>
+    FakeDurableService.withHistory((h) => {
+      for (const state of states) {
+        h.checkpoint(poll("START"), poll("RETRY", { Payload: state, StepOptions: { NextAttemptDelaySeconds: 1 } }))
+        h.advance(1000)
+      }
+      if (last.length > 0) h.checkpoint(...last)
+    })
 
   it.effect("SUCCEEDED: returns the stored state without checking", () =>
     Effect.gen(function* () {
       const { calls, handler } = counting()
-      const service = step("SUCCEEDED", { Result: "42", Attempt: 3 })
+      const service = recorded(["10", "20"], poll("START"), poll("SUCCEED", { Payload: "42" }))
+      assert.deepStrictEqual([service.op("1")!.Status, service.op("1")!.Attempt], ["SUCCEEDED", 3])
       assert.strictEqual(resultOf(yield* invokeOnce(service, handler)), 42)
       assert.deepStrictEqual(calls, [])
       assert.strictEqual(service.updates().length, 0)
@@ -244,12 +251,16 @@ describe("WaitForCondition: replay from each recorded status", () => {
   it.effect("FAILED: rebuilds the error; without one, WaitForConditionError", () =>
     Effect.gen(function* () {
       const { calls, handler } = counting()
-      const withError = step("FAILED", { Error: { ErrorType: "RangeError", ErrorMessage: "too far" } })
+      const withError = recorded(
+        [],
+        poll("START"),
+        poll("FAIL", { Error: { ErrorType: "RangeError", ErrorMessage: "too far" } })
+      )
       assert.deepStrictEqual(errorOf(yield* invokeOnce(withError, handler)), {
         ErrorType: "StepError",
         ErrorMessage: "too far"
       })
-      const without = step("FAILED")
+      const without = recorded([], poll("START"), poll("FAIL"))
       assert.deepStrictEqual(errorOf(yield* invokeOnce(without, handler)), {
         ErrorType: "WaitForConditionError",
         ErrorMessage: "waitForCondition failed"
@@ -261,7 +272,12 @@ describe("WaitForCondition: replay from each recorded status", () => {
   it.effect("PENDING: suspends without checking or sending anything", () =>
     Effect.gen(function* () {
       const { calls, handler } = counting()
-      const service = step("PENDING", { Result: "10", Attempt: 1, NextAttemptTimestamp: 10_000 })
+      const service = recorded(
+        [],
+        poll("START"),
+        poll("RETRY", { Payload: "10", StepOptions: { NextAttemptDelaySeconds: 10 } })
+      )
+      assert.strictEqual(service.op("1")!.Status, "PENDING")
       assert.deepStrictEqual(yield* invokeOnce(service, handler), { Status: "PENDING" })
       assert.deepStrictEqual(calls, [])
       assert.strictEqual(service.updates().length, 0)
@@ -271,7 +287,8 @@ describe("WaitForCondition: replay from each recorded status", () => {
   it.effect("READY: checks with the stored state, sending a new START", () =>
     Effect.gen(function* () {
       const { calls, handler } = counting()
-      const service = step("READY", { Result: "10", Attempt: 1 })
+      const service = recorded(["10"])
+      assert.deepStrictEqual([service.op("1")!.Status, service.op("1")!.Result], ["READY", "10"])
       assert.strictEqual(resultOf(yield* invokeOnce(service, handler)), 20)
       assert.deepStrictEqual(calls, [10])
       assert.deepStrictEqual(service.trace(), [
@@ -285,7 +302,8 @@ describe("WaitForCondition: replay from each recorded status", () => {
   it.effect("STARTED (crashed during a check): checks again with the stored state, without a second START", () =>
     Effect.gen(function* () {
       const { calls, handler } = counting()
-      const service = step("STARTED", { Result: "10", Attempt: 1 })
+      const service = recorded(["10"], poll("START"))
+      assert.deepStrictEqual([service.op("1")!.Status, service.op("1")!.Result], ["STARTED", "10"])
       assert.strictEqual(resultOf(yield* invokeOnce(service, handler)), 20)
       assert.deepStrictEqual(calls, [10])
       assert.deepStrictEqual(service.trace(), ['SUCCEED STEP/WaitForCondition "poll"'])
@@ -295,7 +313,7 @@ describe("WaitForCondition: replay from each recorded status", () => {
   it.effect("unreadable stored state falls back to the initial state (P-31)", () =>
     Effect.gen(function* () {
       const { calls, handler } = counting()
-      const service = step("READY", { Result: "{not json", Attempt: 1 })
+      const service = recorded(["{not json"])
       assert.deepStrictEqual(yield* invokeOnce(service, handler), { Status: "PENDING" })
       assert.deepStrictEqual(calls, [0])
       assert.strictEqual(service.updates().find((u) => u.Action === "RETRY")?.Payload, "10")

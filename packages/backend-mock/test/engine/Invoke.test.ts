@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber } from "effect"
 import { Errors, Invoke, Serdes, Step } from "@durable-lambda/core"
-import { FakeDurableService, crashReplayMismatches } from "./support/FakeBackend.ts"
+import { FakeDurableService, crashReplayMismatches } from "./support/service.ts"
 import { asyncHandler, describeError, effectHandler, errorOf, id, invokeOnce, resultOf } from "./support/helpers.ts"
 
 const ARN = "arn:aws:lambda:us-east-1:123456789012:function:payments:live"
@@ -92,7 +92,7 @@ describe("Invoke.run", () => {
         }
       )
       assert.deepStrictEqual(
-        yield* outcome({ timedOut: { ErrorType: "Lambda.Timeout", ErrorMessage: "Task timed out" } }),
+        yield* outcome({ timedOut: true, error: { ErrorType: "Lambda.Timeout", ErrorMessage: "Task timed out" } }),
         {
           kind: "timeout",
           name: "InvokeTimedOutError",
@@ -103,7 +103,7 @@ describe("Invoke.run", () => {
           base: true
         }
       )
-      assert.deepStrictEqual(yield* outcome({ stopped: {} }), {
+      assert.deepStrictEqual(yield* outcome({ stopped: true, error: {} }), {
         kind: "stopped",
         name: "InvokeStoppedError",
         tag: "InvokeStoppedError",
@@ -302,7 +302,7 @@ describe("invoke (async API)", () => {
         }
       })
       const service = new FakeDurableService()
-      const run = yield* service.run(handler, { policy: { invoke: () => ({ timedOut: {} }) } })
+      const run = yield* service.run(handler, { policy: { invoke: () => ({ timedOut: true, error: {} }) } })
       assert.deepStrictEqual(resultOf(run.output), {
         invokeError: true,
         timedOut: true,

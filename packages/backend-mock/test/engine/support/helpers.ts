@@ -1,8 +1,8 @@
-/** Small helpers shared by the core tests. */
+/** Handler builders and output readers shared by the engine tests. */
 import { Effect, Exit } from "effect"
 import { AsyncContext, Handler, OperationId } from "@durable-lambda/core"
 import type { Config, DurableContext, Invocation, Operation } from "@durable-lambda/core"
-import type { FakeDurableService } from "./FakeBackend.ts"
+import type { AnyHandler, FakeDurableService, Outcome } from "./service.ts"
 
 /** A logger that keeps what it is given (tests stay quiet). */
 export const memoryLogger = () => {
@@ -37,18 +37,22 @@ export const outputOf = (exit: Exit.Exit<Invocation.InvocationOutput, unknown>):
 }
 
 /** Runs one invocation and returns its output. */
-export const invokeOnce = (service: FakeDurableService, handler: Handler.DurableHandler<never>) =>
+export const invokeOnce = (service: FakeDurableService, handler: AnyHandler) =>
   Effect.map(service.invoke(handler), outputOf)
 
 /** The parsed JSON result of a SUCCEEDED output. */
-export const resultOf = (output: Invocation.InvocationOutput | undefined): unknown => {
-  if (output?.Status !== "SUCCEEDED") throw new Error(`expected SUCCEEDED, got ${JSON.stringify(output)}`)
+export const resultOf = (output: Outcome | undefined): unknown => {
+  if (output === undefined || !("Status" in output) || output.Status !== "SUCCEEDED") {
+    throw new Error(`expected SUCCEEDED, got ${JSON.stringify(output)}`)
+  }
   return output.Result === undefined ? undefined : JSON.parse(output.Result)
 }
 
 /** The error of a FAILED output. */
-export const errorOf = (output: Invocation.InvocationOutput | undefined): Operation.ErrorObject => {
-  if (output?.Status !== "FAILED") throw new Error(`expected FAILED, got ${JSON.stringify(output)}`)
+export const errorOf = (output: Outcome | undefined): Operation.ErrorObject => {
+  if (output === undefined || !("Status" in output) || output.Status !== "FAILED") {
+    throw new Error(`expected FAILED, got ${JSON.stringify(output)}`)
+  }
   return output.Error ?? {}
 }
 

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Schema } from "effect"
 import { Batch, Callback, Errors, RetryStrategy, Step, Wait } from "@durable-lambda/core"
-import { FakeDurableService, crashReplayMismatches } from "./support/FakeBackend.ts"
+import { FakeDurableService, crashReplayMismatches } from "./support/service.ts"
 import {
   asyncHandler,
   deferred,

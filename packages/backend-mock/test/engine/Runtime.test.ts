@@ -2,7 +2,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber } from "effect"
 import { ChildContext, DurableContext, OperationId, Step, Wait } from "@durable-lambda/core"
-import { FakeDurableService, crashReplayMismatches, prefixReplayMismatches } from "./support/FakeBackend.ts"
+import { FakeDurableService, crashReplayMismatches, prefixReplayMismatches } from "./support/service.ts"
 import { asyncHandler, deferred, effectHandler, id, invokeOnce, resultOf } from "./support/helpers.ts"
 
 const startUnder = (parentRaw: string, raw: string) => ({

@@ -10,7 +10,7 @@ import {
   Step,
   WaitForCondition
 } from "@durable-lambda/core"
-import { FakeDurableService, crashReplayMismatches } from "./support/FakeBackend.ts"
+import { FakeDurableService, crashReplayMismatches } from "./support/service.ts"
 import { asyncHandler, describeError, effectHandler, errorOf, invokeOnce, resultOf } from "./support/helpers.ts"
 
 const MiB = 1024 * 1024
@@ -185,7 +185,8 @@ describe("Serdes.withOffloading", () => {
       const service = new FakeDurableService()
       assert.strictEqual(resultOf(yield* invokeOnce(service, handler)), "0123456789abcdef")
       data.clear()
-      const exit = yield* service.invoke(handler)
+      // a replay of the stored reference: the invocation crashed right after checkpointing it
+      const exit = yield* service.crashAfter(service.snapshots.at(-1)!).invoke(handler)
       assert.strictEqual(exit._tag, "Failure")
       assert.match(String(exit), /SerdesFailedError|Deserialization failed/)
     })

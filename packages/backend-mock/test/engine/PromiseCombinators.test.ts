@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { Callback, Errors, PromiseCombinators, RetryStrategy, Step, Wait } from "@durable-lambda/core"
-import { FakeDurableService, crashReplayMismatches } from "./support/FakeBackend.ts"
+import { FakeDurableService, crashReplayMismatches } from "./support/service.ts"
 import { asyncHandler, describeError, effectHandler, id, invokeOnce, resultOf } from "./support/helpers.ts"
 
 const noRetry = { retryStrategy: RetryStrategy.retryPresets.noRetry }
@@ -54,7 +54,7 @@ describe("context.promise (async API)", () => {
       assert.deepStrictEqual(yield* invokeOnce(service, handler), { Status: "PENDING" })
       assert.strictEqual(service.op("3")!.Result, '"timeout"')
       // the approval arrives late; the replay must not change its mind
-      service.completeCallback(`cb-${id("1")}`, "approved")
+      service.completeCallback(service.callbackId("1"), "approved")
       service.advance(1_000)
       assert.strictEqual(resultOf(yield* invokeOnce(service, handler)), "timeout")
     })
@@ -70,8 +70,8 @@ describe("context.promise (async API)", () => {
       const service = new FakeDurableService()
       assert.deepStrictEqual(yield* invokeOnce(service, handler), { Status: "PENDING" })
       assert.strictEqual(service.op("3")!.Status, "STARTED")
-      service.completeCallback(`cb-${id("1")}`, "A")
-      service.completeCallback(`cb-${id("2")}`, "B")
+      service.completeCallback(service.callbackId("1"), "A")
+      service.completeCallback(service.callbackId("2"), "B")
       assert.deepStrictEqual(resultOf(yield* invokeOnce(service, handler)), ["A", "B"])
       // no second START for the combinator: it resumed as a STARTED step
       assert.strictEqual(service.updates().filter((u) => u.Id === id("3") && u.Action === "START").length, 1)

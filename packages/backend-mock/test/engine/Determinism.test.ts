@@ -7,7 +7,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { Batch, Callback, Invoke, PromiseCombinators, Step, Wait, WaitForCondition } from "@durable-lambda/core"
 import { createWaitStrategy } from "@durable-lambda/core/async"
-import { crashReplayMismatches, prefixReplayMismatches, type Policy } from "./support/FakeBackend.ts"
+import { crashReplayMismatches, prefixReplayMismatches, type Policy } from "./support/service.ts"
 import { asyncHandler, effectHandler, resultOf } from "./support/helpers.ts"
 
 const policy: Policy = {

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { Callback, ChildContext, Errors, Step } from "@durable-lambda/core"
-import { FakeDurableService, crashReplayMismatches } from "./support/FakeBackend.ts"
+import { FakeDurableService, crashReplayMismatches } from "./support/service.ts"
 import { asyncHandler, describeError, effectHandler, errorOf, id, invokeOnce, resultOf } from "./support/helpers.ts"
 
 describe("Callback.create (Effect API)", () => {
@@ -15,7 +15,7 @@ describe("Callback.create (Effect API)", () => {
       )
       const service = new FakeDurableService()
       const output = yield* invokeOnce(service, handler)
-      assert.deepStrictEqual(resultOf(output), `cb-${id("1")}`)
+      assert.deepStrictEqual(resultOf(output), service.callbackId("1"))
       const [start] = service.updates()
       assert.deepStrictEqual(start, {
         Id: id("1"),
@@ -74,10 +74,10 @@ describe("Callback.create (Effect API)", () => {
       // replay from STARTED: still waiting, nothing re-sent
       assert.deepStrictEqual(yield* invokeOnce(service, handler), { Status: "PENDING" })
       assert.strictEqual(service.updates().length, 1)
-      service.completeCallback(`cb-${id("1")}`, '{"ok":true}')
+      service.completeCallback(service.callbackId("1"), '{"ok":true}')
       const output = yield* invokeOnce(service, handler)
       // default serdes: the raw string, unchanged
-      assert.deepStrictEqual(resultOf(output), { id: `cb-${id("1")}`, answer: '{"ok":true}' })
+      assert.deepStrictEqual(resultOf(output), { id: service.callbackId("1"), answer: '{"ok":true}' })
       assert.strictEqual(service.updates().length, 1)
     })
   )
@@ -141,7 +141,7 @@ describe("Callback.create (Effect API)", () => {
       // failed by the external system
       const failed = new FakeDurableService()
       yield* invokeOnce(failed, handler)
-      failed.failCallback(`cb-${id("1")}`, {
+      failed.failCallback(failed.callbackId("1"), {
         ErrorType: "RejectedError",
         ErrorMessage: "not approved",
         ErrorData: '{"by":"bob"}'
@@ -164,9 +164,9 @@ describe("Callback.create (Effect API)", () => {
         kind: "heartbeat",
         name: "CallbackHeartbeatTimeoutError",
         tag: "CallbackHeartbeatTimeoutError",
-        message: "Callback heartbeat timed out",
+        message: "Callback timed out on heartbeat",
         causeName: "Callback.Heartbeat",
-        causeMessage: "Callback heartbeat timed out",
+        causeMessage: "Callback timed out on heartbeat",
         base: true
       })
       // heartbeats keep it alive until the overall timeout
@@ -174,7 +174,7 @@ describe("Callback.create (Effect API)", () => {
       yield* invokeOnce(timeout, handler)
       for (let t = 0; t < 60; t += 8) {
         timeout.advance(8_000)
-        if (timeout.op("1")!.Status === "STARTED") timeout.heartbeat(`cb-${id("1")}`)
+        if (timeout.op("1")!.Status === "STARTED") timeout.heartbeat(timeout.callbackId("1"))
       }
       assert.strictEqual(timeout.op("1")!.Status, "TIMED_OUT")
       assert.deepStrictEqual(resultOf(yield* invokeOnce(timeout, handler)), {
@@ -216,9 +216,9 @@ describe("Callback.create (Effect API)", () => {
       )
       const service = new FakeDurableService()
       yield* invokeOnce(service, handler)
-      service.completeCallback(`cb-${id("1")}`, "A")
+      service.completeCallback(service.callbackId("1"), "A")
       assert.deepStrictEqual(yield* invokeOnce(service, handler), { Status: "PENDING" })
-      service.completeCallback(`cb-${id("2")}`, "B")
+      service.completeCallback(service.callbackId("2"), "B")
       assert.deepStrictEqual(resultOf(yield* invokeOnce(service, handler)), ["A", "B"])
       assert.strictEqual(service.updates().length, 2)
     })
@@ -236,10 +236,10 @@ describe("createCallback (async API)", () => {
       })
       const service = new FakeDurableService()
       assert.deepStrictEqual(yield* invokeOnce(service, handler), { Status: "PENDING" })
-      assert.deepStrictEqual(seen, [`cb-${id("1")}`])
+      assert.deepStrictEqual(seen, [service.callbackId("1")])
       service.completeCallback(seen[0]!, "approved")
       assert.strictEqual(resultOf(yield* invokeOnce(service, handler)), "approved")
-      assert.deepStrictEqual(seen, [`cb-${id("1")}`, `cb-${id("1")}`])
+      assert.deepStrictEqual(seen, [service.callbackId("1"), service.callbackId("1")])
     })
   )
 
@@ -276,7 +276,7 @@ describe("createCallback (async API)", () => {
         return callbackId
       })
       const service = new FakeDurableService()
-      assert.strictEqual(resultOf(yield* invokeOnce(service, handler)), `cb-${id("1")}`)
+      assert.strictEqual(resultOf(yield* invokeOnce(service, handler)), service.callbackId("1"))
     })
   )
 })
@@ -300,7 +300,7 @@ describe("Callback.waitFor (Effect API)", () => {
       submitted.length = 0
       const service = new FakeDurableService()
       assert.deepStrictEqual(yield* invokeOnce(service, program({ timeout: { minutes: 5 } })), { Status: "PENDING" })
-      assert.deepStrictEqual(submitted, [`cb-${id("1-1")}`])
+      assert.deepStrictEqual(submitted, [service.callbackId("1-1")])
       const updates = service.updates()
       assert.deepStrictEqual(
         updates.map((u) => [u.Action, u.Type, u.SubType, u.Id, u.ParentId, u.Name]),
@@ -315,7 +315,7 @@ describe("Callback.waitFor (Effect API)", () => {
       service.completeCallback(submitted[0]!, "yes")
       assert.strictEqual(resultOf(yield* invokeOnce(service, program({ timeout: { minutes: 5 } }))), "yes")
       // the submitter did not run again
-      assert.deepStrictEqual(submitted, [`cb-${id("1-1")}`])
+      assert.deepStrictEqual(submitted, [service.callbackId("1-1")])
       assert.strictEqual(service.op("1")!.Status, "SUCCEEDED")
       assert.strictEqual(service.op("1")!.Result, '"yes"')
     })
@@ -347,7 +347,7 @@ describe("Callback.waitFor (Effect API)", () => {
       )
       const service = new FakeDurableService()
       const run = yield* service.run(handler)
-      assert.strictEqual(resultOf(run.output), "heartbeat: Callback heartbeat timed out")
+      assert.strictEqual(resultOf(run.output), "heartbeat: Callback timed out on heartbeat")
       // the child context recorded the precise type
       assert.strictEqual(service.op("1")!.Error?.ErrorType, "CallbackHeartbeatTimeoutError")
     })
@@ -402,7 +402,7 @@ describe("Callback.waitFor (Effect API)", () => {
       const service = new FakeDurableService()
       const run = yield* service.run(handler, { policy: { callback: () => ({ result: "done" }) } })
       assert.strictEqual(resultOf(run.output), "done")
-      assert.deepStrictEqual(ids, [`cb-${id("1-1")}`, `cb-${id("1-1")}`])
+      assert.deepStrictEqual(ids, [service.callbackId("1-1"), service.callbackId("1-1")])
     })
   )
 })
@@ -448,8 +448,8 @@ describe("waitForCallback (async API)", () => {
       })
       const service = new FakeDurableService()
       const run = yield* service.run(handler, { policy: { callback: (cb) => ({ result: `for ${cb.CallbackId}` }) } })
-      assert.strictEqual(resultOf(run.output), `for cb-${id("1-1")}`)
-      assert.deepStrictEqual(got, [`cb-${id("1-1")}`])
+      assert.strictEqual(resultOf(run.output), `for ${service.callbackId("1-1")}`)
+      assert.deepStrictEqual(got, [service.callbackId("1-1")])
     })
   )
 
