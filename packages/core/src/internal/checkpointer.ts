@@ -15,6 +15,8 @@ interface Queued {
   readonly seq: number
   readonly update: OperationUpdate
   readonly bytes: number
+  /** Hash of the update's JSON, so a request's ClientToken depends on what it carries. */
+  readonly digest: number
 }
 
 export interface CheckpointerOptions {
@@ -58,7 +60,8 @@ export class Checkpointer {
   /** Queues an update; returns its sequence number for `flushThrough`. */
   enqueue(update: OperationUpdate): number {
     const seq = this.nextSeq++
-    this.queue.push({ seq, update, bytes: utf8Length(JSON.stringify(update)) + 16 })
+    const json = JSON.stringify(update)
+    this.queue.push({ seq, update, bytes: utf8Length(json) + 16, digest: fnv1a(json) })
     return seq
   }
 
@@ -135,7 +138,7 @@ export class Checkpointer {
           durableExecutionArn: arn,
           checkpointToken: token,
           updates: batch.map((q) => q.update),
-          clientToken: md5Hex(`${token}#${this.requests}`)
+          clientToken: clientToken(token, batch)
         })
         .pipe(
           Effect.flatMap((response) => {
@@ -171,3 +174,20 @@ export class Checkpointer {
       )
   }
 }
+
+/** FNV-1a (32-bit) of a string's UTF-16 code units: cheap, and only used to tell requests apart. */
+const fnv1a = (s: string): number => {
+  let h = 0x811c9dc5
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i)
+    h = Math.imul(h, 0x01000193)
+  }
+  return h >>> 0
+}
+
+/**
+ * The idempotency token of a request: the same for a retry of the same request (same token, same updates),
+ * different for any other request, even one sent with the same checkpoint token by a duplicate invocation.
+ */
+const clientToken = (token: string, batch: ReadonlyArray<Queued>): string =>
+  md5Hex(`${token}#${batch.length}#${batch.map((q) => q.digest.toString(36)).join(".")}`)

@@ -1,0 +1,12 @@
+/**
+ * Regenerates `human-approval.history.json` from the approved run. Run it only when the workflow changed on
+ * purpose, and review the diff: `node --conditions=@durable-lambda/source test/write-history.ts`.
+ */
+import { History } from "@durable-lambda/testing"
+import { writeFileSync } from "node:fs"
+import { approvedRun } from "./scenarios.ts"
+
+const { result } = await approvedRun()
+const file = new URL("./human-approval.history.json", import.meta.url)
+writeFileSync(file, `${JSON.stringify(History.normalize(result.getHistoryEvents()), null, 2)}\n`)
+console.log(`wrote ${file.pathname}`)

@@ -1,0 +1,12 @@
+/**
+ * Regenerates `order-processing.history.json` from the happy path. Run it only when the workflow changed on
+ * purpose, and review the diff: `node --conditions=@durable-lambda/source test/write-history.ts`.
+ */
+import { History } from "@durable-lambda/testing"
+import { writeFileSync } from "node:fs"
+import { runOrder } from "./scenarios.ts"
+
+const { result } = await runOrder()
+const file = new URL("./order-processing.history.json", import.meta.url)
+writeFileSync(file, `${JSON.stringify(History.normalize(result.getHistoryEvents()), null, 2)}\n`)
+console.log(`wrote ${file.pathname}`)
