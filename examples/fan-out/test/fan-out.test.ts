@@ -67,7 +67,8 @@ describe("fan-out", () => {
       }
     )
     assert.isTrue(report.ok, report.summary)
-    assert.isAbove(report.checked, 20)
+    // one restart per checkpoint boundary: the map's item completions ride with the next call, so 17 calls here
+    assert.isAbove(report.checked, 15)
   })
 
   it("faults: 20 seeded schedules keep the outcome, and the portal shows one report", async () => {

@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { Context, Effect, type Layer } from "effect"
+import { Cause, Context, Effect, Exit, type Layer } from "effect"
 import * as Batch from "./Batch.ts"
 import * as Callback from "./Callback.ts"
 import * as ChildContext from "./ChildContext.ts"
@@ -239,6 +239,12 @@ const parseNamed = <F>(args: ReadonlyArray<unknown>): [string | undefined, F, an
     ? [args[0] as string | undefined, args[1] as F, args[2]]
     : [undefined, args[0] as F, args[1]]
 
+/** A durable promise already settled with a replayed outcome (no fiber needed). */
+const settled = <T>(exit: Exit.Exit<T, unknown>): DurablePromise<T> =>
+  new DurablePromise(() =>
+    Exit.isSuccess(exit) ? Promise.resolve(exit.value) : Promise.reject(Cause.squash(exit.cause))
+  )
+
 /** The implementation of `DurableContext` over one engine context. */
 class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> {
   readonly #state: ContextState
@@ -278,6 +284,8 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
     const [name, fn, config] = parseNamed<StepFunc<T, L>>(args)
     if (typeof fn !== "function") throw new TypeError("step: expected a function as the step body")
     const alloc = Ctx.allocate(this.#state, "STEP", OperationSubType.STEP, name, "step")
+    const replayed = Step.replayCompleted<T, never>(alloc, config)
+    if (replayed !== undefined) return settled(replayed)
     const handle: AwaitHandle = { awaited: false }
     return this.#launch(
       Step.execute<T, never>(alloc, {
@@ -298,6 +306,8 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
       typeof args[0] === "string" ? [args[0], args[1] as Duration] : [undefined, args[0] as Duration]
     const seconds = toValidSeconds(duration, "wait")
     const alloc = Ctx.allocate(this.#state, "WAIT", OperationSubType.WAIT, name, "wait")
+    const replayed = Wait.replayCompleted(alloc)
+    if (replayed !== undefined) return settled(replayed)
     const handle: AwaitHandle = { awaited: false }
     return this.#launch(Wait.execute(alloc, seconds, handle), handle)
   }

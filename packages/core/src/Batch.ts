@@ -433,7 +433,11 @@ export const execute = <O>(
             entries[index] = { index, status: BatchItemStatus.STARTED }
             starting.push(
               Effect.forkIn(
-                runItem(child, index, itemAlloc).pipe(Effect.tap(Effect.yieldNow), Effect.flatMap(settle)),
+                runItem(child, index, itemAlloc).pipe(
+                  // Settling and starting the next items counts as running code, so the invocation cannot decide
+                  // to suspend in the gap between one item finishing and the next one starting.
+                  Effect.flatMap((item) => child.runtime.executingScope(Effect.andThen(Effect.yieldNow, settle(item))))
+                ),
                 scope,
                 { startImmediately: true }
               )

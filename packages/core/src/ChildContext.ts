@@ -70,7 +70,9 @@ export const execute = <A, E>(
     if (record === undefined) yield* runtime.checkpoint({ ...base, Action: "START" }, false)
     const child = Ctx.makeChild(state, alloc.rawId, record === undefined ? "execute" : "replay")
     const outcome = yield* Effect.result(body(child))
-    const awaitCompletion = runtime.config.checkpointing === "eager"
+    // A child's completion rides with the next update that needs an answer (or the flush before suspending or
+    // returning): its operations are already durable, so a crash before then only re-runs the child's own code.
+    const awaitCompletion = false
     if (outcome._tag === "Failure") {
       const error = wrap(outcome.failure)
       yield* runtime.checkpoint(

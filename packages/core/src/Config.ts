@@ -7,8 +7,9 @@ import type { DurableLogger } from "./Logger.ts"
 
 /**
  * When checkpoints are sent, trading durability for fewer service calls (as in the Rust SDK):
- * - `eager` (default): every operation's result is durable before the operation returns. Starts that need no
- *   answer (an at-least-once step's START, a child context's START) ride along with the next call.
+ * - `eager` (default): every step's result is durable before the step returns. Updates that need no answer (an
+ *   at-least-once step's START, a child context's START and completion, whose operations are already durable)
+ *   ride along with the next call.
  * - `batched`: step and child-context results are queued and sent together at the next macrotask, or sooner
  *   when a batch fills or an update needs an answer. A crash may lose (and so re-run) the last batch.
  * - `optimistic`: nothing is awaited unless the engine needs the answer (an at-most-once START, a wait's

@@ -41,6 +41,8 @@ export interface ContextState {
   readonly insideStep: { readonly rawId: string; readonly attempt: number } | undefined
   logger: DurableLogger
   modeAware: boolean
+  /** The wire id of operation `counter + 1`, when replay already computed it (saves hashing it twice). */
+  peeked?: { readonly counter: number; readonly id: string } | undefined
 }
 
 /**
@@ -165,7 +167,8 @@ export const allocate = (
     }
   }
   const rawId = OperationId.child(state.rawId, ++state.counter)
-  const id = OperationId.hash(rawId)
+  const peeked = state.peeked
+  const id = peeked !== undefined && peeked.counter === state.counter ? peeked.id : OperationId.hash(rawId)
   const record = state.runtime.ledger.get(id)
   if (record === undefined || !isTerminal(record.Status)) {
     if (state.mode === "replay") state.mode = "execute"
@@ -202,7 +205,9 @@ export const admit = (alloc: Allocation): Effect.Effect<Allocation> => {
  */
 export const afterReplay = (state: ContextState): void => {
   if (state.mode !== "replay") return
-  const next = OperationId.hash(OperationId.child(state.rawId, state.counter + 1))
+  const counter = state.counter + 1
+  const next = OperationId.hash(OperationId.child(state.rawId, counter))
+  state.peeked = { counter, id: next }
   if (state.runtime.ledger.get(next) === undefined) state.mode = "execute"
 }
 

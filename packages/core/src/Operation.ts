@@ -14,7 +14,11 @@ import { Schema, SchemaGetter } from "effect"
  *
  * @since 0.1.0
  */
-export const Timestamp = Schema.Union([Schema.Date, Schema.String, Schema.Number]).pipe(
+export const Timestamp = Schema.declare(
+  (u: unknown): u is Date | string | number =>
+    u instanceof Date || typeof u === "string" || (typeof u === "number" && Number.isFinite(u)),
+  { expected: "a Date, an ISO-8601 string or epoch milliseconds" }
+).pipe(
   Schema.decodeTo(Schema.Date, {
     decode: SchemaGetter.Date(),
     encode: SchemaGetter.transform((date: Date) => date.toISOString())

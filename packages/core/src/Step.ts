@@ -13,7 +13,7 @@
  *
  * @since 0.1.0
  */
-import { Effect, Random, Schema } from "effect"
+import { Effect, Exit, Random, Schema } from "effect"
 import type { Allocation, ContextState } from "./DurableContext.ts"
 import * as Ctx from "./DurableContext.ts"
 import { DurableContext } from "./DurableContext.ts"
@@ -29,7 +29,7 @@ import {
 import type { ErrorObject } from "./Operation.ts"
 import { OperationSubType } from "./Operation.ts"
 import { retryPresets, type RetryStrategy } from "./RetryStrategy.ts"
-import type { Serdes } from "./Serdes.ts"
+import { defaultSerdes, type Serdes } from "./Serdes.ts"
 import { checkPayload } from "./internal/payload.ts"
 import type { AwaitHandle } from "./internal/runtime.ts"
 import * as SerdesRunner from "./internal/serdesRunner.ts"
@@ -119,12 +119,46 @@ const toSecondsLoose = (d: Parameters<typeof toValidSeconds>[0]) => {
 }
 
 /**
+ * Replays a completed step without running anything, when that can be done synchronously: a SUCCEEDED step
+ * with the default (JSON) serdes, or a FAILED step. Returns `undefined` when the full algorithm is needed.
+ * Both APIs go through it, so a replayed step costs no fiber.
+ *
+ * @internal
+ */
+export const replayCompleted = <A, E>(
+  alloc: Allocation,
+  config: StepConfig<A, E> | undefined
+): Exit.Exit<A, StepError | E> | undefined => {
+  const record = alloc.record
+  if (record === undefined || alloc.violation !== undefined) return undefined
+  if (record.Status === "SUCCEEDED") {
+    if (config?.serdes !== undefined && config.serdes !== defaultSerdes) return undefined
+    const data = record.StepDetails?.Result
+    let value: A
+    try {
+      value = (data === undefined ? undefined : JSON.parse(data)) as A
+    } catch {
+      return undefined // the full path reports the deserialization failure
+    }
+    Ctx.afterReplay(alloc.state)
+    return Exit.succeed(value)
+  }
+  if (record.Status === "FAILED") {
+    Ctx.afterReplay(alloc.state)
+    return Exit.fail(surfaced(config?.error, record.StepDetails?.Error))
+  }
+  return undefined
+}
+
+/**
  * The step algorithm over an allocated id (shared by the Effect and async APIs).
  *
  * @internal
  */
 export const execute = <A, E>(alloc: Allocation, spec: StepSpec<A, E>): Effect.Effect<A, StepError | E> =>
   Effect.gen(function* () {
+    const replayed = replayCompleted(alloc, spec.config)
+    if (replayed !== undefined) return yield* replayed
     yield* Ctx.admit(alloc)
     const { state, id } = alloc
     const runtime = state.runtime

@@ -9,7 +9,7 @@
  *
  * @since 0.1.0
  */
-import { Effect } from "effect"
+import { Effect, Exit } from "effect"
 import type { Allocation } from "./DurableContext.ts"
 import * as Ctx from "./DurableContext.ts"
 import { DurableContext } from "./DurableContext.ts"
@@ -18,12 +18,26 @@ import { isTerminal, OperationSubType } from "./Operation.ts"
 import type { AwaitHandle } from "./internal/runtime.ts"
 
 /**
+ * Replays a completed wait synchronously; `undefined` when the full algorithm is needed.
+ *
+ * @internal
+ */
+export const replayCompleted = (alloc: Allocation): Exit.Exit<void> | undefined => {
+  const record = alloc.record
+  if (record === undefined || alloc.violation !== undefined || !isTerminal(record.Status)) return undefined
+  Ctx.afterReplay(alloc.state)
+  return Exit.void
+}
+
+/**
  * The wait algorithm over an allocated id. `seconds` must already be validated.
  *
  * @internal
  */
 export const execute = (alloc: Allocation, seconds: number, handle: AwaitHandle): Effect.Effect<void> =>
   Effect.gen(function* () {
+    const replayed = replayCompleted(alloc)
+    if (replayed !== undefined) return yield* replayed
     yield* Ctx.admit(alloc)
     const runtime = alloc.state.runtime
     let record = alloc.record
