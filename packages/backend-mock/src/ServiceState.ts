@@ -417,10 +417,13 @@ export class ServiceState {
     this.#autoFireFor(execution)
     const now = this.now()
     if (clientToken !== undefined) {
+      // Entries are stored in time order: drop expired ones from the front, stop at the first live one.
       for (const [key, entry] of execution.clientTokens) {
-        if (now - entry.storedAt > CLIENT_TOKEN_TTL_MS) execution.clientTokens.delete(key)
+        if (now - entry.storedAt <= CLIENT_TOKEN_TTL_MS) break
+        execution.clientTokens.delete(key)
       }
       const stored = execution.clientTokens.get(clientToken)
+      // The stored response is shared with the first caller; hand replays their own copy.
       if (stored !== undefined && stored.checkpointToken === checkpointToken)
         return ok(structuredClone(stored.response))
     }
@@ -449,14 +452,16 @@ export class ServiceState {
     const nextToken = issueToken(execution)
     for (const id of execution.changed) touched.add(id)
     execution.changed.clear()
-    const records = [...execution.operations.values()]
-    const operations = this.#newExecutionState === "full" ? records : records.filter((record) => touched.has(record.Id))
+    const operations =
+      this.#newExecutionState === "full"
+        ? [...execution.operations.values()]
+        : [...touched].flatMap((id) => execution.operations.get(id) ?? [])
     const response: CheckpointResponse = {
       CheckpointToken: nextToken,
       NewExecutionState: { Operations: operations.map(toOperation) }
     }
     if (clientToken !== undefined) {
-      execution.clientTokens.set(clientToken, { checkpointToken, storedAt: now, response: structuredClone(response) })
+      execution.clientTokens.set(clientToken, { checkpointToken, storedAt: now, response })
     }
     return ok(response)
   }

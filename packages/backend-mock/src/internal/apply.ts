@@ -34,6 +34,8 @@ const create = (execution: ExecutionRecord, update: ValidUpdate, now: number): O
     Status: "STARTED"
   }
   execution.operations.set(record.Id, record)
+  if (record.Type === "WAIT" || record.Type === "STEP" || record.Type === "CALLBACK")
+    execution.timerCandidates.add(record)
   return record
 }
 

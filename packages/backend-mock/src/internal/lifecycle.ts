@@ -69,6 +69,7 @@ export const newExecution = (params: NewExecution): ExecutionRecord => {
     invocationCount: 0,
     wakeUpPending: false,
     changed: new Set(),
+    timerCandidates: new Set(),
     clientTokens: new Map(),
     deferredTerminal: undefined
   }

@@ -95,6 +95,11 @@ export interface ExecutionRecord {
   invocationCount: number
   /** A re-invocation trigger happened since the last invocation began. */
   wakeUpPending: boolean
+  /**
+   * Operations that can carry a timer (waits, steps, callbacks), in start order. Finished ones are pruned when
+   * timers are listed, so listing timers stays proportional to what is still running.
+   */
+  readonly timerCandidates: Set<OperationRecord>
   /** Operations changed by the service since the last checkpoint response (delta `NewExecutionState`). */
   readonly changed: Set<string>
   readonly clientTokens: Map<string, IdempotencyEntry>

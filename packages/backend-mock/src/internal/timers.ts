@@ -47,6 +47,8 @@ const operationTimers = (arn: string, record: OperationRecord): Array<Timer> => 
   return timers
 }
 
+const finished: ReadonlySet<string> = new Set(["SUCCEEDED", "FAILED", "CANCELLED", "TIMED_OUT", "STOPPED"])
+
 /**
  * Orders timers by due time, an execution timeout after operation timers due at the same instant. Used with
  * the stable `Array.prototype.sort`, so equal keys keep operation start order.
@@ -61,7 +63,11 @@ export const compareTimers = (a: Timer, b: Timer): number =>
  */
 export const timersOf = (execution: ExecutionRecord): Array<Timer> => {
   if (isClosed(execution)) return []
-  const timers = [...execution.operations.values()].flatMap((record) => operationTimers(execution.arn, record))
+  const timers: Array<Timer> = []
+  for (const record of execution.timerCandidates) {
+    if (finished.has(record.Status)) execution.timerCandidates.delete(record)
+    else for (const timer of operationTimers(execution.arn, record)) timers.push(timer)
+  }
   timers.push({ durableExecutionArn: execution.arn, kind: "ExecutionTimeout", at: execution.timeoutAt })
   return timers.sort(compareTimers)
 }
