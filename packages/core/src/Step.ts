@@ -26,6 +26,7 @@ import {
   toErrorObject,
   type StepError
 } from "./Errors.ts"
+import { Instrumentation } from "./Instrumentation.ts"
 import type { ErrorObject } from "./Operation.ts"
 import { OperationSubType } from "./Operation.ts"
 import { retryPresets, type RetryStrategy } from "./RetryStrategy.ts"
@@ -160,6 +161,7 @@ export const execute = <A, E>(alloc: Allocation, spec: StepSpec<A, E>): Effect.E
     const replayed = replayCompleted(alloc, spec.config)
     if (replayed !== undefined) return yield* replayed
     yield* Ctx.admit(alloc)
+    const hooks = yield* Instrumentation
     const { state, id } = alloc
     const runtime = state.runtime
     const config = spec.config
@@ -221,6 +223,14 @@ export const execute = <A, E>(alloc: Allocation, spec: StepSpec<A, E>): Effect.E
       }
       const attempt = (record?.StepDetails?.Attempt ?? 0) + 1
       const scope = Ctx.makeStepScope(state, alloc.rawId, attempt)
+      hooks.onStepAttempt?.({
+        executionArn: runtime.arn,
+        operationId: id,
+        rawId: alloc.rawId,
+        name: alloc.name,
+        attempt,
+        semantics
+      })
       const result = yield* spec.executing === false
         ? Effect.result(spec.attempt(scope))
         : runtime.executingScope(Effect.result(spec.attempt(scope)))

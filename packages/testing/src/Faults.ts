@@ -8,6 +8,7 @@
  *
  * @since 0.1.0
  */
+import type { Instrumentation } from "@durable-lambda/core"
 import { Effect } from "effect"
 import { intBetween, prng } from "./internal/prng.ts"
 import type { Simulation } from "./internal/simulation.ts"
@@ -282,7 +283,8 @@ const runOnce = async (
  * 1. same final status and result (or error type and message) as the fault-free run;
  * 2. nothing lost: every operation of the fault-free run exists, with the same type, name and status;
  * 3. no result mixed up: every operation that succeeded in both runs has the same result payload;
- * 4. no at-most-once effect (`EffectLog.atMostOnce`) performed twice;
+ * 4. no at-most-once effect (`EffectLog.atMostOnce`) performed twice, and no at-most-once step body started twice
+ *    for the same attempt (observed through the engine's `Instrumentation` hooks, no handler cooperation needed);
  * 5. the run itself finished (no runaway re-invocation), plus your own `invariant`.
  *
  * **Example**
@@ -337,6 +339,31 @@ export const checkSchedule = async (options: CheckFaultsOptions, faults: Readonl
   return checkRun(options, base.result, baselineOps, faults, undefined)
 }
 
+/**
+ * The violations of "an at-most-once step body runs at most once per attempt" in a list of observed attempts:
+ * one message per (execution, step, attempt) that started more than once.
+ *
+ * @since 0.1.0
+ */
+export const repeatedAtMostOnceAttempts = (
+  attempts: ReadonlyArray<Instrumentation.StepAttempt>
+): ReadonlyArray<string> => {
+  const seen = new Map<string, { readonly attempt: Instrumentation.StepAttempt; count: number }>()
+  for (const attempt of attempts) {
+    if (attempt.semantics !== "AT_MOST_ONCE_PER_RETRY") continue
+    const key = `${attempt.executionArn}|${attempt.operationId}|${attempt.attempt}`
+    const entry = seen.get(key)
+    if (entry === undefined) seen.set(key, { attempt, count: 1 })
+    else entry.count++
+  }
+  return [...seen.values()]
+    .filter((e) => e.count > 1)
+    .map(
+      ({ attempt, count }) =>
+        `at-most-once step ${attempt.name === undefined ? "" : `"${attempt.name}" `}(${attempt.rawId}) ran attempt ${attempt.attempt} ${count} times`
+    )
+}
+
 const checkRun = async (
   options: CheckFaultsOptions,
   baseline: TestResult,
@@ -388,6 +415,7 @@ const checkRun = async (
   for (const key of run.effects.violations()) {
     violations.push(`at-most-once effect "${key}" happened ${run.effects.count(key)} times`)
   }
+  for (const repeated of repeatedAtMostOnceAttempts(run.sim.stepAttempts)) violations.push(repeated)
   const applied = run.sim.appliedFaults
   const faultRun: FaultRun = {
     seed,

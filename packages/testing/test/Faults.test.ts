@@ -1,3 +1,4 @@
+import { AsyncContext, Step } from "@durable-lambda/core"
 import { withDurableExecution } from "@durable-lambda/core/async"
 import { assert, describe, it } from "@effect/vitest"
 import { Faults, LocalDurableTestRunner } from "../src/index.ts"
@@ -141,5 +142,42 @@ describe("Faults", () => {
     assert.isFalse(report.ok)
     assert.match(report.failures[0]!.violations.join("\n"), /final outcome differs/)
     assert.match(report.failures[0]!.violations.join("\n"), /result "changed" instead of "baseline"/)
+  })
+})
+
+describe("Faults: at-most-once step attempts (observed through the engine)", () => {
+  it("repeatedAtMostOnceAttempts: reports a step attempt whose body started twice, ignores at-least-once steps", () => {
+    const base = { executionArn: "arn", operationId: "c4ca4238a0b92382", rawId: "1", name: "charge" }
+    const violations = Faults.repeatedAtMostOnceAttempts([
+      { ...base, attempt: 1, semantics: "AT_MOST_ONCE_PER_RETRY" },
+      { ...base, attempt: 2, semantics: "AT_MOST_ONCE_PER_RETRY" },
+      { ...base, attempt: 2, semantics: "AT_MOST_ONCE_PER_RETRY" },
+      { ...base, operationId: "x", rawId: "2", name: "log", attempt: 1, semantics: "AT_LEAST_ONCE_PER_RETRY" },
+      { ...base, operationId: "x", rawId: "2", name: "log", attempt: 1, semantics: "AT_LEAST_ONCE_PER_RETRY" }
+    ])
+    assert.deepStrictEqual(violations, ['at-most-once step "charge" (1) ran attempt 2 2 times'])
+  })
+
+  it("checkFaults: crashes around checkpoints never start an at-most-once body twice for one attempt", async () => {
+    let bodies = 0
+    const report = await Faults.checkFaults({
+      handler: AsyncContext.withDurableExecution(async (_: unknown, ctx) => {
+        const charged = await ctx.step(
+          "charge",
+          async () => {
+            bodies++
+            return "charged"
+          },
+          { semantics: Step.StepSemantics.AtMostOncePerRetry }
+        )
+        await ctx.wait({ seconds: 5 })
+        return charged
+      }),
+      seeds: 15
+    })
+    assert.isTrue(report.ok, report.summary)
+    // Every run (the fault-free one and 15 seeds) started the body, so the invariant had attempts to check.
+    assert.isAtLeast(bodies, 16)
+    assert.isAbove(report.runs.filter((r) => r.applied.length > 0).length, 5)
   })
 })

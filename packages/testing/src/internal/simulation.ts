@@ -10,7 +10,7 @@
  * @internal
  */
 import { MockBackend, ServiceState } from "@durable-lambda/backend-mock"
-import { DurableBackend, type Handler, type Invocation, type Operation } from "@durable-lambda/core"
+import { DurableBackend, Instrumentation, type Handler, type Invocation, type Operation } from "@durable-lambda/core"
 import { Clock, type Context, Effect, Exit, Fiber, type Layer, Random, Result } from "effect"
 import type { Fault } from "../Faults.ts"
 import { busyResources, realClock, VirtualClock } from "../VirtualClock.ts"
@@ -220,6 +220,8 @@ export class Simulation {
   readonly snapshots: Array<Snapshot> = []
   /** Checkpoint boundaries of the root execution that already had their fault applied. */
   readonly #appliedFaults = new Set<Fault>()
+  readonly #stepAttempts: Array<Instrumentation.StepAttempt> = []
+  readonly #hooks: Instrumentation.Hooks = { onStepAttempt: (attempt) => this.#stepAttempts.push(attempt) }
 
   constructor(options: SimulationOptions) {
     this.options = options
@@ -579,6 +581,7 @@ export class Simulation {
       any
     >
     program = program.pipe(Effect.provideService(DurableBackend.DurableBackend, backend))
+    program = program.pipe(Effect.provideService(Instrumentation.Instrumentation, this.#hooks))
     program = program.pipe(Effect.provideService(Clock.Clock, this.clock?.effectClock() ?? realClock))
     program = Random.withSeed(
       program,
@@ -841,6 +844,11 @@ export class Simulation {
   }
 
   /** Faults of the plan that were actually applied. */
+  /** Every step attempt whose body started, in order, across all invocations (in-process invocations only). */
+  get stepAttempts(): ReadonlyArray<Instrumentation.StepAttempt> {
+    return this.#stepAttempts
+  }
+
   get appliedFaults(): ReadonlyArray<Fault> {
     return [...this.#appliedFaults]
   }
