@@ -2,7 +2,7 @@ import { Handler, Step, Wait } from "@durable-lambda/core"
 import { withDurableExecution } from "@durable-lambda/core/async"
 import { assert, describe, it } from "@effect/vitest"
 import { Clock, Context, Effect, Fiber, Layer } from "effect"
-import { TestRunner, VirtualClock } from "../src/index.ts"
+import { Callbacks, LocalDurableTestRunner, TestRunner, VirtualClock } from "../src/index.ts"
 
 class Pricing extends Context.Service<Pricing, { readonly price: (sku: string) => Effect.Effect<number> }>()(
   "test/Pricing"
@@ -169,4 +169,22 @@ describe("VirtualClock", () => {
       assert.deepStrictEqual(out, { start: 42_000, pendingBefore: 1, end: 52_000 })
     })
   )
+})
+
+describe("callback scripts by name", () => {
+  it("a script named after a waitForCallback answers its inner (unnamed) callback", async () => {
+    const handler = withDurableExecution(async (_: unknown, ctx) =>
+      ctx.waitForCallback("manager-approval", async () => {}, { timeout: { hours: 2 } })
+    )
+    const result = await new LocalDurableTestRunner({
+      handlerFunction: handler,
+      callbackActions: [Callbacks.respond("manager-approval", Callbacks.success('"approved"', 60_000))]
+    }).run()
+    assert.strictEqual(result.getStatus(), "SUCCEEDED")
+    assert.strictEqual(result.getResult(), '"approved"') // callback results are raw strings by default
+    assert.notInclude(
+      result.getHistoryEvents().map((e: any) => e.EventType),
+      "CallbackTimedOut"
+    )
+  })
 })

@@ -895,7 +895,8 @@ export class Simulation {
     for (const script of this.options.callbackActions) {
       const first = script[0]
       if (first === undefined) continue
-      if (first.name !== undefined && first.name !== "*" && first.name !== event.Name) continue
+      if (first.name !== undefined && first.name !== "*" && first.name !== callbackName(this.state, exec.arn, event))
+        continue
       this.#respondedCallbacks.add(callbackId)
       let delay = 0
       for (const action of script) {
@@ -1117,3 +1118,13 @@ export const bareName = (functionName: string): string => {
 }
 
 export type { RunningInvocation }
+
+/**
+ * The name a script addresses a callback by: its own name, or for the unnamed callback inside a
+ * `waitForCallback`, the name of the enclosing WaitForCallback context (what the user wrote).
+ */
+const callbackName = (state: ServiceState.ServiceState, arn: string, event: ServiceState.HistoryEvent) => {
+  if (event.Name !== undefined || event.ParentId === undefined) return event.Name
+  const parent = state.operation(arn, event.ParentId)
+  return parent?.SubType === "WaitForCallback" ? parent.Name : undefined
+}
