@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { Effect } from "effect"
+import { Effect, type Schema } from "effect"
 import { Limits } from "./Config.ts"
 import type { Allocation, ContextState } from "./DurableContext.ts"
 import * as Ctx from "./DurableContext.ts"
@@ -16,10 +16,16 @@ import type { Serdes } from "./Serdes.ts"
 import { utf8Length } from "./internal/bytes.ts"
 import { checkPayload } from "./internal/payload.ts"
 import * as SerdesRunner from "./internal/serdesRunner.ts"
+import * as TypedErrors from "./internal/typedErrors.ts"
 
 /** Child context options (the official `ChildConfig`). @since 0.1.0 */
-export interface ChildConfig<A> {
+export interface ChildConfig<A, E = never> {
   readonly serdes?: Serdes<A>
+  /**
+   * Effect API: a schema for the body's typed failures. A failure it accepts is checkpointed with its encoded
+   * form and surfaces as the same typed error (first run and replay) instead of `ChildContextError`.
+   */
+  readonly error?: Schema.Codec<E, any>
   /** The operation's SubType (default `RunInChildContext`). Changing it breaks replay of running executions. */
   readonly subType?: string
   /** Stored instead of a result over 256 KiB (whose children are then replayed to rebuild it). */
@@ -43,11 +49,11 @@ const failedFromRecord = (alloc: Allocation): ChildContextError => {
  *
  * @internal
  */
-export const execute = <A, E>(
+export const execute = <A, E, E2 = never>(
   alloc: Allocation,
   body: (child: ContextState) => Effect.Effect<A, E>,
-  config: ChildConfig<A> | undefined
-): Effect.Effect<A, ChildContextError> =>
+  config: ChildConfig<A, E2> | undefined
+): Effect.Effect<A, ChildContextError | E2> =>
   Effect.gen(function* () {
     yield* Ctx.admit(alloc)
     const { state, record } = alloc
@@ -55,7 +61,9 @@ export const execute = <A, E>(
     const serdes = config?.serdes
     if (record?.Status === "FAILED") {
       Ctx.afterReplay(state)
-      return yield* Effect.fail(failedFromRecord(alloc))
+      return yield* Effect.fail(
+        TypedErrors.decode(config?.error, record.ContextDetails?.Error) ?? failedFromRecord(alloc)
+      )
     }
     if (record?.Status === "SUCCEEDED") {
       Ctx.afterReplay(state)
@@ -74,12 +82,11 @@ export const execute = <A, E>(
     // returning): its operations are already durable, so a crash before then only re-runs the child's own code.
     const awaitCompletion = false
     if (outcome._tag === "Failure") {
-      const error = wrap(outcome.failure)
-      yield* runtime.checkpoint(
-        { ...base, Action: "FAIL", Error: clampErrorObject(toErrorObject(outcome.failure)) },
-        awaitCompletion
+      const stored = clampErrorObject(
+        toErrorObject(outcome.failure, TypedErrors.encode(config?.error, outcome.failure))
       )
-      return yield* Effect.fail(error)
+      yield* runtime.checkpoint({ ...base, Action: "FAIL", Error: stored }, awaitCompletion)
+      return yield* Effect.fail(TypedErrors.decode(config?.error, stored) ?? wrap(outcome.failure))
     }
     const value = outcome.success
     const serialized = yield* Effect.result(SerdesRunner.serialize(alloc, serdes, value))
@@ -123,15 +130,15 @@ export const execute = <A, E>(
  * @since 0.1.0
  */
 export const run: {
-  <A, E, R>(
+  <A, E, R, E2 = never>(
     name: string | undefined,
     body: Effect.Effect<A, E, R>,
-    config?: ChildConfig<A>
-  ): Effect.Effect<A, ChildContextError, R | DurableContext>
-  <A, E, R>(
+    config?: ChildConfig<A, E2>
+  ): Effect.Effect<A, ChildContextError | E2, R | DurableContext>
+  <A, E, R, E2 = never>(
     body: Effect.Effect<A, E, R>,
-    config?: ChildConfig<A>
-  ): Effect.Effect<A, ChildContextError, R | DurableContext>
+    config?: ChildConfig<A, E2>
+  ): Effect.Effect<A, ChildContextError | E2, R | DurableContext>
 } = function (...args: Array<any>): Effect.Effect<any, any, any> {
   const [name, body, config] = typeof args[0] === "string" || args[0] === undefined ? args : [undefined, ...args]
   return Effect.gen(function* () {

@@ -34,6 +34,7 @@ import { defaultSerdes, type Serdes } from "./Serdes.ts"
 import { checkPayload } from "./internal/payload.ts"
 import type { AwaitHandle } from "./internal/runtime.ts"
 import * as SerdesRunner from "./internal/serdesRunner.ts"
+import * as TypedErrors from "./internal/typedErrors.ts"
 
 /**
  * What a step guarantees about its body when the process dies mid-attempt:
@@ -84,26 +85,9 @@ export interface StepSpec<A, E> {
 
 const awaitedHandle: AwaitHandle = { awaited: true }
 
-const encodeTypedError = <E>(schema: Schema.Codec<E, any> | undefined, error: unknown): string | undefined => {
-  if (schema === undefined || !Schema.is(schema as Schema.Codec<E, any>)(error)) return undefined
-  try {
-    return JSON.stringify(Schema.encodeSync(schema)(error as E))
-  } catch {
-    return undefined
-  }
-}
-
 /** The error a failed step surfaces: the typed error if its schema reads the data, else `StepError`. */
-const surfaced = <E>(schema: Schema.Codec<E, any> | undefined, o: ErrorObject | undefined): StepError | E => {
-  if (schema !== undefined && o?.ErrorData !== undefined) {
-    try {
-      return Schema.decodeUnknownSync(schema)(JSON.parse(o.ErrorData))
-    } catch {
-      // not one of the typed errors: fall through
-    }
-  }
-  return fromErrorObject(o) as StepError
-}
+const surfaced = <E>(schema: Schema.Codec<E, any> | undefined, o: ErrorObject | undefined): StepError | E =>
+  TypedErrors.decode(schema, o) ?? (fromErrorObject(o) as StepError)
 
 const retryDelaySeconds = (strategy: RetryStrategy, error: unknown, attempt: number, random: number) => {
   const err = error instanceof Error ? error : new Error("Unknown Error")
@@ -251,7 +235,7 @@ export const execute = <A, E>(alloc: Allocation, spec: StepSpec<A, E>): Effect.E
         )
       }
       const error = result.failure
-      yield* retryOrFail(error, attempt, encodeTypedError(config?.error, error))
+      yield* retryOrFail(error, attempt, TypedErrors.encode(config?.error, error))
       record = runtime.ledger.get(id)
     }
   })

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { AsyncContext, Handler, Step, Wait } from "@durable-lambda/core"
+import { AsyncContext, ChildContext, Handler, Step, Wait } from "@durable-lambda/core"
 import { Effect, Schema } from "effect"
 import { errorOf } from "./support/helpers.ts"
 import { eventTypes, history, invokeWithEvent, makeDrive, run } from "./support/service.ts"
@@ -209,6 +209,44 @@ describe("Engine protocol", () => {
       const failed = history(drive, r.arn).find((e) => e.EventType === "StepFailed")
       assert.strictEqual(failed.StepFailedDetails.Error.Payload.ErrorType, "SerdesFailedError")
       assert.include(errorOf(r.last)?.ErrorMessage, 'Serialization failed for step "big-int" (1)')
+    })
+  )
+
+  it.live("a child context's typed failure survives its checkpoint and replays as the same typed error", () =>
+    Effect.gen(function* () {
+      class OutOfStock extends Schema.TaggedError<OutOfStock>()("OutOfStock", {
+        message: Schema.String,
+        sku: Schema.String
+      }) {}
+      const drive = makeDrive()
+      const seen: Array<string> = []
+      const handler = Handler.make(() =>
+        Effect.gen(function* () {
+          const outcome = yield* ChildContext.run(
+            "reserve",
+            Effect.gen(function* () {
+              yield* Step.run("check", Effect.succeed(0))
+              return yield* Effect.fail(new OutOfStock({ message: "no stock", sku: "A-1" }))
+            }),
+            { error: OutOfStock }
+          ).pipe(
+            Effect.catchTag("OutOfStock", (e) =>
+              Effect.sync(() => {
+                seen.push(`${e instanceof OutOfStock}:${e.sku}`)
+                return "backordered"
+              })
+            )
+          )
+          yield* Wait.wait({ seconds: 1 })
+          return outcome
+        })
+      )
+      const r = yield* run(drive, () => handler)
+      assert.deepStrictEqual(r.last, { Status: "SUCCEEDED", Result: '"backordered"' })
+      // first run, then the replay after the wait: both see the typed error
+      assert.deepStrictEqual(seen, ["true:A-1", "true:A-1"])
+      const failed = history(drive, r.arn).find((e) => e.EventType === "ContextFailed")
+      assert.strictEqual(failed.ContextFailedDetails.Error.Payload.ErrorType, "OutOfStock")
     })
   )
 
