@@ -26,6 +26,12 @@ export interface CheckpointerOptions {
   readonly ledger: Ledger
   readonly maxBatchBytes: number
   readonly scope: Scope.Scope
+  /**
+   * Whether other operations are running user code right now. Group commit: before taking a batch, a send
+   * then waits one macrotask so those operations' updates (map items, parallel branches) join the request
+   * instead of each paying for a call. Sequential code sends at once.
+   */
+  readonly concurrentWork: () => boolean
   /** Called (synchronously) whenever the queue drains and nothing is in flight. */
   readonly onIdle: () => void
 }
@@ -72,7 +78,14 @@ export class Checkpointer {
    */
   flushThrough(seq: number): Effect.Effect<void, BackendError> {
     return this.mutex.withPermits(1)(
-      Effect.uninterruptible(Effect.suspend(() => (this.ackedSeq >= seq ? Effect.void : this.sendUntil(seq))))
+      Effect.uninterruptible(
+        Effect.suspend(() => {
+          if (this.ackedSeq >= seq) return Effect.void
+          return this.options.concurrentWork()
+            ? Effect.andThen(Effect.sleep(0), this.sendUntil(seq))
+            : this.sendUntil(seq)
+        })
+      )
     )
   }
 

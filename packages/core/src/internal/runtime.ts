@@ -75,6 +75,7 @@ export class Runtime {
       ledger: options.ledger,
       maxBatchBytes: options.config.maxBatchBytes,
       scope: options.scope,
+      concurrentWork: () => this.executing > 0,
       onIdle: () => {
         this.generation++
       }
@@ -207,11 +208,7 @@ export class Runtime {
       const seq = this.checkpointer.enqueue(update)
       this.generation++
       if (!awaitAck) return this.checkpointer.flushSoon(0, (e) => this.backendFailure(e))
-      const flush = this.checkpointer.flushThrough(seq).pipe(Effect.catch((e) => this.backendFailure(e)))
-      // Group commit: while other operations are running user code (map items, parallel branches), yield once
-      // so those about to checkpoint join this request instead of each paying for a call. Sequential code has
-      // nothing to wait for and sends at once.
-      return this.executing > 0 ? Effect.andThen(Effect.yieldNow, flush) : flush
+      return this.checkpointer.flushThrough(seq).pipe(Effect.catch((e) => this.backendFailure(e)))
     })
   }
 
