@@ -1,18 +1,19 @@
 /**
  * Group 4, cold start: the hello-world handler of each SDK bundled by esbuild (all dependencies, minified,
  * ESM, Node 22), its size and gzip size, the time a fresh Node process takes to import it, and its first
- * invocation against a loopback Lambda endpoint (`AWS_ENDPOINT_URL_LAMBDA`), with and without the usual
+ * invocation against a loopback Lambda endpoint (`AWS_ENDPOINT_URL_LAMBDA`: `@durable-lambda/testing`'s
+ * `LoopbackEndpoint`, which serves the Lambda REST API from a `ServiceState`), with and without the usual
  * `createRequire` banner.
  */
 import { spawn } from "node:child_process"
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
-import { createServer, type Server } from "node:http"
-import type { AddressInfo } from "node:net"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { gzipSync } from "node:zlib"
 import type { Sdk } from "./adapters.ts"
-import { RecordingService } from "./service.ts"
+import { ServiceState } from "@durable-lambda/backend-mock"
+import { LoopbackEndpoint } from "@durable-lambda/testing/loopback"
+import { toEventJson } from "./service.ts"
 
 export type Variant = "plain" | "banner"
 
@@ -106,84 +107,51 @@ export interface ProbeResult {
   readonly processMs: number
 }
 
-/** A loopback Lambda endpoint for the two durable-execution routes, one bench service per execution ARN. */
-export class LoopbackEndpoint {
-  private readonly services = new Map<string, RecordingService>()
-  private server: Server | undefined
-  url = ""
+/**
+ * The loopback Lambda endpoint the probes talk to: `@durable-lambda/testing`'s, over a `ServiceState` the
+ * bench starts executions on directly (the endpoint only serves the API calls; the probe process runs the
+ * invocation).
+ */
+export class ColdStartEndpoint {
+  readonly state = new ServiceState.ServiceState({ now: () => Date.now() })
+  private endpoint: LoopbackEndpoint.Endpoint | undefined
 
-  async start(): Promise<void> {
-    const server = createServer((req, res) => {
-      const chunks: Array<Buffer> = []
-      req.on("data", (c: Buffer) => chunks.push(c))
-      req.on("end", () => {
-        const reply = (status: number, body: unknown) => {
-          const text = JSON.stringify(body)
-          res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) })
-          res.end(text)
-        }
-        try {
-          const url = new URL(req.url ?? "/", "http://localhost")
-          const [, version, collection, label, action] = url.pathname.split("/")
-          const service = this.services.get(decodeURIComponent(label ?? ""))
-          if (version !== "2025-12-01" || collection !== "durable-executions" || service === undefined) {
-            return reply(404, { __type: "ResourceNotFoundException", message: `no route ${req.method} ${req.url}` })
-          }
-          if (action === "checkpoint" && req.method === "POST") {
-            const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}")
-            return reply(200, service.checkpoint(body, "epochSeconds"))
-          }
-          if (action === "state" && req.method === "GET") {
-            const q = url.searchParams
-            const maxItems = q.get("MaxItems")
-            return reply(
-              200,
-              service.getExecutionState(
-                {
-                  CheckpointToken: q.get("CheckpointToken") ?? undefined,
-                  Marker: q.get("Marker") ?? undefined,
-                  MaxItems: maxItems === null ? undefined : Number(maxItems)
-                },
-                "epochSeconds"
-              )
-            )
-          }
-          return reply(404, { __type: "ResourceNotFoundException", message: `no route ${req.method} ${req.url}` })
-        } catch (error) {
-          return reply(400, { __type: "InvalidParameterValueException", message: String(error) })
-        }
-      })
-    })
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-    this.server = server
-    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  get url(): string {
+    return this.endpoint?.url ?? ""
   }
 
-  execution(arn: string): RecordingService {
-    const service = new RecordingService(arn, { name: "bench" })
-    this.services.set(arn, service)
-    return service
+  async start(): Promise<void> {
+    this.endpoint = await LoopbackEndpoint.start({ state: this.state })
+  }
+
+  /** Successful `CheckpointDurableExecution` calls answered so far for `arn`. */
+  checkpointCalls(arn: string): number {
+    const path = `/durable-executions/${encodeURIComponent(arn)}/checkpoint`
+    return (this.endpoint?.requests ?? []).filter(
+      (r) => r.operation === "CheckpointDurableExecution" && r.status === 200 && r.url.includes(path)
+    ).length
   }
 
   async stop(): Promise<void> {
-    const server = this.server
-    if (server === undefined) return
-    server.closeAllConnections()
-    await new Promise<void>((resolve) => server.close(() => resolve()))
+    await this.endpoint?.close()
   }
 }
 
 let probeSeq = 0
 
 /** Imports `bundleFile` in a fresh Node process and invokes its handler once against `endpoint`. */
-export const probe = async (bundleFile: string, endpoint: LoopbackEndpoint, workDir: string): Promise<ProbeResult> => {
+export const probe = async (bundleFile: string, endpoint: ColdStartEndpoint, workDir: string): Promise<ProbeResult> => {
   mkdirSync(workDir, { recursive: true })
   const probeFile = join(workDir, "probe.mjs")
   writeFileSync(probeFile, PROBE)
-  const arn = `arn:aws:lambda:us-east-1:123456789012:function:hello:$LATEST/durable-execution/cold-${process.pid}-${++probeSeq}/run`
-  const service = endpoint.execution(arn)
+  const started = endpoint.state.startExecution({
+    functionName: "hello",
+    input: JSON.stringify({ name: "bench" }),
+    executionName: `cold-${++probeSeq}`
+  })
+  const arn = started.durableExecutionArn
   const eventFile = join(workDir, `event-${probeSeq}.json`)
-  writeFileSync(eventFile, JSON.stringify(service.invocationEvent()))
+  writeFileSync(eventFile, JSON.stringify(toEventJson(started.invocationInput)))
   const env: Record<string, string> = {}
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith("AWS_")) env[k] = v
   Object.assign(env, {
@@ -219,5 +187,5 @@ export const probe = async (bundleFile: string, endpoint: LoopbackEndpoint, work
   }
   const raw = JSON.parse(line.slice("@@RESULT ".length)) as Omit<ProbeResult, "ok" | "checkpointCalls" | "processMs">
   const ok = raw.output?.Status === "SUCCEEDED" && raw.output.Result === JSON.stringify("Hello, bench!")
-  return { ...raw, ok, checkpointCalls: service.stats.checkpointCalls, processMs }
+  return { ...raw, ok, checkpointCalls: endpoint.checkpointCalls(arn), processMs }
 }

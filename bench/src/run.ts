@@ -12,7 +12,7 @@ import { cpus, tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import type { Checkpointing, Sdk } from "./adapters.ts"
-import { bundle, LoopbackEndpoint, probe, type BundleInfo, type ProbeResult } from "./coldstart.ts"
+import { bundle, ColdStartEndpoint, probe, type BundleInfo, type ProbeResult } from "./coldstart.ts"
 import { renderMarkdown } from "./report.ts"
 import type { RecordedOperation } from "./service.ts"
 import { median, ratio, round, summarize, type Summary } from "./stats.ts"
@@ -34,7 +34,7 @@ if (Number(process.versions.node.split(".")[0]) < 22) {
 
 const config = smoke
   ? {
-      reps: { harness: 1, replay: 1, economy: 1, coldStart: 1 },
+      reps: { harness: 1, replay: 1, replayMemory: 1, economy: 1, coldStart: 1 },
       sequential: 10,
       executions: 2,
       mapItems: 10,
@@ -44,7 +44,7 @@ const config = smoke
       replayWarmupRounds: 1
     }
   : {
-      reps: { harness: 3, replay: 5, economy: 3, coldStart: 10 },
+      reps: { harness: 3, replay: 5, replayMemory: 3, economy: 3, coldStart: 10 },
       sequential: 1000,
       executions: 100,
       mapItems: 1000,
@@ -55,7 +55,7 @@ const config = smoke
     }
 if (repsArg !== undefined) {
   const n = Number(repsArg.slice("--reps=".length))
-  config.reps = { harness: n, replay: n, economy: n, coldStart: n }
+  config.reps = { harness: n, replay: n, replayMemory: n, economy: n, coldStart: n }
 }
 
 const here = fileURLToPath(new URL(".", import.meta.url))
@@ -73,7 +73,14 @@ const runWorker = (task: Task, timeoutMs = 20 * 60_000): Promise<TaskResult> =>
   new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ["--conditions=@durable-lambda/source", "--expose-gc", workerPath, JSON.stringify(task)],
+      [
+        "--conditions=@durable-lambda/source",
+        "--expose-gc",
+        // Memory samples: a 1 MB young generation, so garbage never hides in (or inflates) the nursery.
+        ...(task.kind === "replay" && task.memory ? ["--max-semi-space-size=1"] : []),
+        workerPath,
+        JSON.stringify(task)
+      ],
       { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, AWS_LAMBDA_LOG_LEVEL: "ERROR" } }
     )
     let out = ""
@@ -99,7 +106,7 @@ const describe = (task: Task): string => {
     case "record":
       return `record ${task.n} ${task.sdk}`
     case "replay":
-      return `replay ${task.n} ${task.sdk}`
+      return `replay ${task.n} ${task.sdk}${task.memory ? " (memory)" : ""}`
   }
 }
 
@@ -111,7 +118,7 @@ const attempt = async (task: Task): Promise<TaskResult | undefined> => {
     const info =
       result.status === "pending"
         ? `pending: ${result.reason}`
-        : ["wallMs", "cpuMs", "usPerOp", "checkpointCalls", "checkpointBytes"]
+        : ["wallMs", "cpuMs", "usPerOp", "peakHeapDeltaMB", "checkpointCalls", "checkpointBytes"]
             .filter((k) => typeof result[k] === "number")
             .map((k) => `${k}=${round(result[k] as number, 2)}`)
             .join(" ")
@@ -178,6 +185,10 @@ export interface ReplaySide {
   readonly cpuMs?: Summary
   readonly wallMs?: Summary
   readonly usPerOp?: Summary
+  readonly grossCpuMs?: Summary
+  readonly serviceCpuMs?: Summary
+  readonly getStateCalls?: Summary
+  readonly peakHeapDeltaMB?: Summary
   readonly peakRssDeltaMB?: Summary
   readonly peakRssMB?: Summary
   readonly heapUsedDeltaMB?: Summary
@@ -191,6 +202,7 @@ export interface ReplayRow {
   readonly theirs: ReplaySide
   readonly ratios: {
     readonly cpu: number | null
+    readonly peakHeapDelta: number | null
     readonly peakRssDelta: number | null
     readonly heapUsedDelta: number | null
   }
@@ -331,7 +343,18 @@ const runHarness = async (): Promise<Array<HarnessRow>> => {
 // --------------------------------------------------------------------------------------------- group 2
 
 const comparable = (ops: ReadonlyArray<RecordedOperation>) =>
-  JSON.stringify(ops.map((o) => [o.Id, o.ParentId, o.Name, o.Type, o.SubType, o.Status, o.Result]))
+  JSON.stringify(
+    ops.map((o) => [
+      o.Id,
+      o.ParentId,
+      o.Name,
+      o.Type,
+      o.SubType,
+      o.Status,
+      o.StepDetails?.Result,
+      o.StepDetails?.Attempt
+    ])
+  )
 
 const runReplay = async (): Promise<Results["replay"]> => {
   log(`\n# 2. Replay (${config.reps.replay} repetitions, each in a fresh process)`)
@@ -343,41 +366,56 @@ const runReplay = async (): Promise<Results["replay"]> => {
       if (r?.status === "ok") recordMs.set(`${sdk}-${n}`, r.wallMs as number)
     }
   }
+  // Each repetition runs a CPU sample (default V8 flags) and, for the first `reps.replayMemory`
+  // repetitions, a memory sample (a 1 MB young generation, so the used heap's peak is the live data's).
   const samples = new Map<string, Array<TaskResult | undefined>>()
+  const memorySamples = new Map<string, Array<TaskResult | undefined>>()
   for (let rep = 0; rep < config.reps.replay; rep++) {
     for (const n of config.replaySizes) {
       for (const sdk of SDKS) {
         const key = `${sdk}-${n}`
         if (!recordMs.has(key)) continue
-        const list = samples.get(key) ?? []
-        list.push(
-          await attempt({
-            kind: "replay",
-            sdk,
-            n,
-            stateFile: stateFile(sdk, n),
-            warmup: config.replayWarmup,
-            warmupRounds: config.replayWarmupRounds
-          })
-        )
-        samples.set(key, list)
+        for (const memory of rep < config.reps.replayMemory ? [false, true] : [false]) {
+          const into = memory ? memorySamples : samples
+          const list = into.get(key) ?? []
+          list.push(
+            await attempt({
+              kind: "replay",
+              sdk,
+              n,
+              stateFile: stateFile(sdk, n),
+              warmup: config.replayWarmup,
+              warmupRounds: config.replayWarmupRounds,
+              memory
+            })
+          )
+          into.set(key, list)
+        }
       }
     }
   }
-  const side = (sdk: Sdk, n: number): ReplaySide => {
-    const list = samples.get(`${sdk}-${n}`) ?? []
+  const okOf = (list: ReadonlyArray<TaskResult | undefined>) => {
     const ok = list.filter((r): r is Extract<TaskResult, { status: "ok" }> => r?.status === "ok")
-    if (ok.length === 0 || ok.length < list.length) return { status: "failed" }
-    const pick = (k: string) => summarize(ok.map((r) => r[k] as number))
+    return ok.length === 0 || ok.length < list.length ? undefined : ok
+  }
+  const side = (sdk: Sdk, n: number): ReplaySide => {
+    const cpu = okOf(samples.get(`${sdk}-${n}`) ?? [])
+    const mem = okOf(memorySamples.get(`${sdk}-${n}`) ?? [])
+    if (cpu === undefined || mem === undefined) return { status: "failed" }
+    const pick = (from: typeof cpu, k: string) => summarize(from.map((r) => r[k] as number))
     return {
       status: "ok",
-      cpuMs: pick("cpuMs"),
-      wallMs: pick("wallMs"),
-      usPerOp: pick("usPerOp"),
-      peakRssDeltaMB: pick("peakRssDeltaMB"),
-      peakRssMB: pick("peakRssMB"),
-      heapUsedDeltaMB: pick("heapUsedDeltaMB"),
-      maxRssSlackMB: pick("maxRssSlackMB"),
+      cpuMs: pick(cpu, "cpuMs"),
+      wallMs: pick(cpu, "wallMs"),
+      usPerOp: pick(cpu, "usPerOp"),
+      grossCpuMs: pick(cpu, "grossCpuMs"),
+      serviceCpuMs: pick(cpu, "serviceCpuMs"),
+      getStateCalls: pick(cpu, "getStateCalls"),
+      peakHeapDeltaMB: pick(mem, "peakHeapDeltaMB"),
+      peakRssDeltaMB: pick(mem, "peakRssDeltaMB"),
+      peakRssMB: pick(mem, "peakRssMB"),
+      heapUsedDeltaMB: pick(mem, "heapUsedDeltaMB"),
+      maxRssSlackMB: pick(mem, "maxRssSlackMB"),
       ...(recordMs.has(`${sdk}-${n}`) ? { recordMs: recordMs.get(`${sdk}-${n}`)! } : {})
     }
   }
@@ -397,6 +435,7 @@ const runReplay = async (): Promise<Results["replay"]> => {
       theirs,
       ratios: {
         cpu: ratio(ours.cpuMs?.median, theirs.cpuMs?.median),
+        peakHeapDelta: ratio(ours.peakHeapDeltaMB?.median, theirs.peakHeapDeltaMB?.median),
         peakRssDelta: ratio(ours.peakRssDeltaMB?.median, theirs.peakRssDeltaMB?.median),
         heapUsedDelta: ratio(ours.heapUsedDeltaMB?.median, theirs.heapUsedDeltaMB?.median)
       },
@@ -478,7 +517,7 @@ const runEconomy = async (): Promise<Array<EconomyRow>> => {
 
 const runColdStart = async (): Promise<ColdStart> => {
   log(`\n# 4. Cold start (${config.reps.coldStart} repetitions)`)
-  const endpoint = new LoopbackEndpoint()
+  const endpoint = new ColdStartEndpoint()
   await endpoint.start()
   const bundleDir = join(workDir, "bundles")
   mkdirSync(bundleDir, { recursive: true })

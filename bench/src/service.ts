@@ -1,63 +1,31 @@
 /**
- * A small in-memory durable-execution service shared by both SDKs: it applies checkpoint updates the way the
- * Lambda service does (the semantics `@durable-lambda/backend-mock` documents: START on READY → STARTED,
- * `Attempt` counts finished attempts, RETRY → PENDING with `NextAttemptTimestamp`, delta `NewExecutionState`),
- * pages state 1,000 operations at a time, records every call (count and request bytes), and drives an
- * execution across invocations with time skipped (waits elapse and retries become READY between
- * invocations).
+ * The durable-execution service both SDKs talk to: a thin adapter over `@durable-lambda/backend-mock`'s
+ * `ServiceState` (the project's model of the Lambda durable-execution service: tokens, validation, delta
+ * `NewExecutionState`, paging, timers). Every service decision is `ServiceState`'s; this module only
  *
- * It speaks the wire shapes (`CheckpointToken`, `Updates`, ...) so the official SDK's `DurableExecutionClient`
- * talks to it directly and ours through a thin `DurableBackend` adapter (`adapters.ts`). Byte counts are
- * the UTF-8 length of the JSON body the REST API would carry: `{CheckpointToken, Updates, ClientToken}` (the
- * ARN travels in the URL path).
+ * - exposes the two API calls in both SDKs' client shapes, over the same state: the official SDK's
+ *   `DurableExecutionClient` (`client`: promises, AWS wire field names) and our `DurableBackend` (`backend`:
+ *   Effects, failures as `BackendError`s);
+ * - answers every call on the next event-loop turn (`setImmediate`), like a network response with no
+ *   latency, so an SDK that coalesces updates while a call is in flight gets credit for it;
+ * - counts calls and request bytes (the UTF-8 JSON body the REST API carries, `{CheckpointToken, Updates,
+ *   ClientToken}`; the ARN travels in the URL path) and the CPU time spent inside `ServiceState`;
+ * - for the replay group, rebuilds a recorded execution (`restore`) and reads its state pages ahead
+ *   (`prefetchState`), so the measured invocation does not pay for the service model's work;
+ * - drives an execution across invocations on a virtual clock (`runExecution`): begin an invocation, run the
+ *   handler, complete the invocation, and only when nothing needs an invocation jump the clock to the next
+ *   timer (waits elapse, retries become READY), as `packages/backend-mock/test/engine/support/service.ts` does.
+ *
+ * A request `ServiceState` rejects is recorded in `rejections` (and fails the run): the bench never papers
+ * over a disagreement between an SDK and the service model.
  */
+import type { DurableExecutionClient } from "@aws/durable-execution-sdk-js"
+import { ServiceState } from "@durable-lambda/backend-mock"
+import { DurableBackend, type Invocation, type Operation } from "@durable-lambda/core"
+import { Effect, Result } from "effect"
 
-export interface WireError {
-  ErrorType?: string | undefined
-  ErrorMessage?: string | undefined
-  ErrorData?: string | undefined
-  StackTrace?: ReadonlyArray<string> | undefined
-}
-
-export interface WireUpdate {
-  Id?: string | undefined
-  ParentId?: string | undefined
-  Name?: string | undefined
-  Type?: string | undefined
-  SubType?: string | undefined
-  Action?: string | undefined
-  Payload?: string | undefined
-  Error?: WireError | undefined
-  ContextOptions?: { ReplayChildren?: boolean | undefined } | undefined
-  StepOptions?: { NextAttemptDelaySeconds?: number | undefined } | undefined
-  WaitOptions?: { WaitSeconds?: number | undefined } | undefined
-}
-
-/** An operation as stored (timestamps in epoch milliseconds). */
-interface StoredOperation {
-  readonly Id: string
-  readonly ParentId: string | undefined
-  readonly Name: string | undefined
-  readonly Type: string
-  readonly SubType: string | undefined
-  Status: string
-  readonly StartTimestamp: number
-  EndTimestamp: number | undefined
-  readonly index: number
-  InputPayload?: string | undefined
-  Attempt?: number | undefined
-  NextAttemptTimestamp?: number | undefined
-  Result?: string | undefined
-  Error?: WireError | undefined
-  ReplayChildren?: boolean | undefined
-  ScheduledEndTimestamp?: number | undefined
-}
-
-/**
- * How timestamps are rendered: ISO strings (an invocation event, JSON), `Date`s (what an SDK client returns)
- * or epoch seconds (the REST API's JSON, for the cold-start endpoint).
- */
-export type TimestampStyle = "iso" | "date" | "epochSeconds"
+/** Page size forced on the invocation event and every `GetDurableExecutionState` page. */
+export const PAGE_SIZE = 1000
 
 export interface ServiceStats {
   checkpointCalls: number
@@ -72,116 +40,163 @@ export interface ServiceStats {
   updates: number
   getStateCalls: number
   invocations: number
+  /** CPU time (user + system) spent inside `ServiceState`'s API calls, in milliseconds. */
+  serviceCpuMs: number
+  /** `GetDurableExecutionState` calls answered from pages read ahead (`prefetchState`). */
+  prefetchedPages: number
 }
 
-export const PAGE_SIZE = 1000
+const emptyStats = (): ServiceStats => ({
+  checkpointCalls: 0,
+  checkpointBytes: 0,
+  checkpointClientBytes: 0,
+  updates: 0,
+  getStateCalls: 0,
+  invocations: 0,
+  serviceCpuMs: 0,
+  prefetchedPages: 0
+})
+
+/** The difference of two stats snapshots (`after - before`). */
+export const statsDelta = (after: ServiceStats, before: ServiceStats): ServiceStats => {
+  const out = emptyStats()
+  for (const key of Object.keys(out) as Array<keyof ServiceStats>) out[key] = after[key] - before[key]
+  return out
+}
+
+const pageKey = (request: StateRequest): string =>
+  JSON.stringify([request.DurableExecutionArn, request.CheckpointToken, request.Marker ?? "", request.MaxItems ?? 0])
 
 const utf8 = (s: string): number => Buffer.byteLength(s, "utf8")
 
 /** Stands in for the random UUID `@aws-sdk/client-lambda` puts in an omitted idempotency token. */
 const AUTO_CLIENT_TOKEN = "00000000-0000-4000-8000-000000000000"
 
-export class RecordingService {
-  readonly arn: string
-  readonly stats: ServiceStats = {
-    checkpointCalls: 0,
-    checkpointBytes: 0,
-    checkpointClientBytes: 0,
-    updates: 0,
-    getStateCalls: 0,
-    invocations: 0
-  }
-  private readonly operations = new Map<string, StoredOperation>()
-  private readonly order: Array<StoredOperation> = []
-  private readonly changed = new Set<string>()
-  private token = 0
-  private now = Date.UTC(2025, 0, 1)
-  executionStatus: "RUNNING" | "SUCCEEDED" | "FAILED" = "RUNNING"
-  /** Set when the execution closed through an EXECUTION update (results too large to return inline). */
-  executionResult: string | undefined
-
-  constructor(arn: string, input: unknown) {
-    this.arn = arn
-    this.insert({
-      Id: "execution-0",
-      ParentId: undefined,
-      Name: undefined,
-      Type: "EXECUTION",
-      SubType: undefined,
-      Status: "STARTED",
-      StartTimestamp: this.now,
-      EndTimestamp: undefined,
-      index: 0,
-      InputPayload: JSON.stringify(input)
+/** Resolves `f()` on the next event-loop turn (a macrotask), like a response from a zero-latency network. */
+const nextTurn = <A>(f: () => A): Promise<A> =>
+  new Promise((resolve, reject) =>
+    setImmediate(() => {
+      try {
+        resolve(f())
+      } catch (error) {
+        reject(error)
+      }
     })
-  }
+  )
 
-  /** A service preloaded with recorded operations (for replay): ids, statuses and results as given. */
-  static fromRecorded(arn: string, operations: ReadonlyArray<RecordedOperation>): RecordingService {
-    const service = new RecordingService(arn, {})
-    service.operations.clear()
-    service.order.length = 0
-    for (const op of operations) service.insert({ ...op, index: service.order.length })
-    return service
-  }
+/** `f()` on the next event-loop turn, as an Effect (interruption cancels the pending turn). */
+const nextTurnEffect = <A, E>(f: () => Result.Result<A, E>): Effect.Effect<A, E> =>
+  Effect.callback<A, E>((resume) => {
+    const handle = setImmediate(() => {
+      const result = f()
+      resume(Result.isSuccess(result) ? Effect.succeed(result.success) : Effect.fail(result.failure))
+    })
+    return Effect.sync(() => clearImmediate(handle))
+  })
 
-  private insert(op: StoredOperation): StoredOperation {
-    this.operations.set(op.Id, op)
-    this.order.push(op)
-    return op
-  }
+/** A rejection as the AWS SDK would throw it (name = error code, `$metadata.httpStatusCode`). */
+const awsError = (error: ServiceState.ServiceError): Error =>
+  Object.assign(new Error(error.message), {
+    name: error.code,
+    $fault: error.httpStatus >= 500 ? "server" : "client",
+    $metadata: { httpStatusCode: error.httpStatus }
+  })
 
-  get operationCount(): number {
-    return this.order.length
-  }
-
-  /** The stored operations (for recording a state to replay later). */
-  recorded(filter?: (op: RecordedOperation) => boolean): Array<RecordedOperation> {
-    const out: Array<RecordedOperation> = []
-    for (const { index: _index, ...op } of this.order) if (filter === undefined || filter(op)) out.push({ ...op })
+/**
+ * The invocation event as Lambda delivers it: plain JSON, every timestamp as epoch milliseconds (as
+ * `@durable-lambda/testing`'s loopback endpoint renders it).
+ */
+export const toEventJson = (value: unknown): unknown => {
+  if (value instanceof Date) return value.getTime()
+  if (Array.isArray(value)) return value.map(toEventJson)
+  if (typeof value === "object" && value !== null) {
+    const out: Record<string, unknown> = {}
+    for (const [key, member] of Object.entries(value)) if (member !== undefined) out[key] = toEventJson(member)
     return out
   }
+  return value
+}
 
-  private nextToken(): string {
-    return `token-${++this.token}`
+/** The wire request of `CheckpointDurableExecution` (both SDKs' field names once mapped). */
+export interface CheckpointRequest {
+  readonly DurableExecutionArn?: string | undefined
+  readonly CheckpointToken?: string | undefined
+  readonly Updates?: ReadonlyArray<ServiceState.OperationUpdateInput> | undefined
+  readonly ClientToken?: string | undefined
+}
+
+/** The wire request of `GetDurableExecutionState`. */
+export interface StateRequest {
+  readonly DurableExecutionArn?: string | undefined
+  readonly CheckpointToken?: string | undefined
+  readonly Marker?: string | undefined
+  readonly MaxItems?: number | undefined
+}
+
+/** What one invocation returned (both SDKs use the service's output shape). */
+export interface InvocationOutput {
+  readonly Status: string
+  readonly Result?: string | undefined
+  readonly Error?: unknown
+}
+
+/** A recorded operation (read back from JSON: only its identity, type and result are used). */
+export type RecordedOperation = Operation.Operation
+
+export class BenchService {
+  /** The service clock, epoch milliseconds: virtual, it moves only in `runExecution`. */
+  readonly clock = { now: Date.UTC(2025, 0, 1) }
+  readonly state = new ServiceState.ServiceState({ now: () => this.clock.now, pageSize: PAGE_SIZE })
+  readonly stats: ServiceStats = emptyStats()
+  /** Every request the service rejected: `<call>: <AWS error code>: <message>`. */
+  readonly rejections: Array<string> = []
+  /** Invocations begun by `startExecution` and not yet handed out. */
+  readonly #fresh = new Map<string, ServiceState.InvocationStarted>()
+  /** Pages read ahead by `prefetchState`, by request. */
+  readonly #prefetched = new Map<string, Invocation.ExecutionStatePage>()
+  #executions = 0
+
+  /** The official SDK's `DurableExecutionClient` over this service. */
+  readonly client: DurableExecutionClient = {
+    // The page's operations carry `Date` timestamps, as `@aws-sdk/client-lambda` returns them.
+    getExecutionState: (params) => nextTurn(() => unwrap(this.getState(params)) as unknown as OfficialStateResponse),
+    checkpoint: (params) =>
+      nextTurn(() => unwrap(this.checkpoint(params as CheckpointRequest)) as unknown as OfficialCheckpointResponse)
   }
 
-  /** The event of the next invocation: the first page of operations, and a marker if more remain. */
-  invocationEvent(): { DurableExecutionArn: string; CheckpointToken: string; InitialExecutionState: WirePage } {
-    this.stats.invocations++
-    this.changed.clear()
-    return {
-      DurableExecutionArn: this.arn,
-      CheckpointToken: this.nextToken(),
-      InitialExecutionState: this.page(0, PAGE_SIZE, "iso")
-    }
-  }
+  /** Our `DurableBackend` over this service. */
+  readonly backend: DurableBackend.DurableBackend["Service"] = DurableBackend.DurableBackend.of({
+    checkpoint: (request) =>
+      nextTurnEffect(() => {
+        const result = this.checkpoint({
+          DurableExecutionArn: request.durableExecutionArn,
+          CheckpointToken: request.checkpointToken,
+          Updates: request.updates,
+          ClientToken: request.clientToken
+        })
+        return Result.isSuccess(result)
+          ? Result.succeed({
+              checkpointToken: result.success.CheckpointToken,
+              newExecutionState: result.success.NewExecutionState
+            })
+          : Result.fail(result.failure.toBackendError("checkpoint"))
+      }),
+    getExecutionState: (request) =>
+      nextTurnEffect(() => {
+        const result = this.getState({
+          DurableExecutionArn: request.durableExecutionArn,
+          CheckpointToken: request.checkpointToken,
+          Marker: request.marker,
+          MaxItems: request.maxItems
+        })
+        return Result.isSuccess(result)
+          ? Result.succeed(result.success)
+          : Result.fail(result.failure.toBackendError("getExecutionState"))
+      })
+  })
 
-  private page(offset: number, size: number, style: TimestampStyle): WirePage {
-    const end = Math.min(this.order.length, offset + size)
-    const Operations: Array<WireOperation> = []
-    for (let i = offset; i < end; i++) Operations.push(render(this.order[i]!, style))
-    return end < this.order.length ? { Operations, NextMarker: String(end) } : { Operations }
-  }
-
-  getExecutionState(
-    request: { CheckpointToken?: string | undefined; Marker?: string | undefined; MaxItems?: number | undefined },
-    style: TimestampStyle
-  ): WirePage {
-    this.stats.getStateCalls++
-    const offset = Number(request.Marker ?? "0")
-    const size = Math.min(PAGE_SIZE, request.MaxItems ?? PAGE_SIZE)
-    return this.page(Number.isFinite(offset) ? offset : 0, size > 0 ? size : PAGE_SIZE, style)
-  }
-
-  checkpoint(
-    request: {
-      CheckpointToken?: string | undefined
-      Updates?: ReadonlyArray<WireUpdate> | undefined
-      ClientToken?: string | undefined
-    },
-    style: TimestampStyle
-  ): { CheckpointToken: string; NewExecutionState: WirePage } {
+  /** `CheckpointDurableExecution`, synchronously: counted, then applied by `ServiceState`. */
+  checkpoint(request: CheckpointRequest): Result.Result<ServiceState.CheckpointResponse, ServiceState.ServiceError> {
     const body = {
       CheckpointToken: request.CheckpointToken,
       Updates: request.Updates ?? [],
@@ -193,201 +208,163 @@ export class RecordingService {
     this.stats.checkpointBytes +=
       body.ClientToken === undefined ? utf8(JSON.stringify({ ...body, ClientToken: AUTO_CLIENT_TOKEN })) : clientBytes
     this.stats.updates += body.Updates.length
-    if (request.CheckpointToken !== `token-${this.token}`) {
-      throw new Error(`stale checkpoint token ${request.CheckpointToken} (current token-${this.token})`)
-    }
-    this.now += 1
-    const touched = new Set<string>(this.changed)
-    this.changed.clear()
-    for (const update of body.Updates) {
-      this.apply(update)
-      if (update.Id !== undefined) touched.add(update.Id)
-    }
-    const ops: Array<StoredOperation> = []
-    for (const id of touched) {
-      const op = this.operations.get(id)
-      if (op !== undefined) ops.push(op)
-    }
-    ops.sort((a, b) => a.index - b.index)
-    return {
-      CheckpointToken: this.nextToken(),
-      NewExecutionState: { Operations: ops.map((op) => render(op, style)) }
-    }
+    const result = this.#timed(() =>
+      this.state.checkpoint(
+        request.DurableExecutionArn ?? "",
+        request.CheckpointToken ?? "",
+        body.Updates,
+        request.ClientToken
+      )
+    )
+    if (Result.isFailure(result)) this.#reject("CheckpointDurableExecution", result.failure)
+    return result
   }
 
-  private apply(u: WireUpdate): void {
-    const id = u.Id ?? ""
-    const create = (): StoredOperation =>
-      this.insert({
-        Id: id,
-        ParentId: u.ParentId,
-        Name: u.Name,
-        Type: u.Type ?? "STEP",
-        SubType: u.SubType,
-        Status: "STARTED",
-        StartTimestamp: this.now,
-        EndTimestamp: undefined,
-        index: this.order.length
-      })
-    const existing = this.operations.get(id)
-    switch (u.Type) {
-      case "EXECUTION": {
-        const execution = this.order[0]!
-        execution.Status = u.Action === "SUCCEED" ? "SUCCEEDED" : "FAILED"
-        execution.EndTimestamp = this.now
-        this.executionStatus = u.Action === "SUCCEED" ? "SUCCEEDED" : "FAILED"
-        this.executionResult = u.Payload
-        return
-      }
-      case "STEP": {
-        const op = existing ?? create()
-        if (u.Action === "START") {
-          op.Status = "STARTED"
-        } else if (u.Action === "SUCCEED" || u.Action === "FAIL") {
-          op.Status = u.Action === "SUCCEED" ? "SUCCEEDED" : "FAILED"
-          op.EndTimestamp = this.now
-          op.Attempt = (op.Attempt ?? 0) + 1
-          op.Result = u.Payload
-          op.Error = u.Error
-        } else if (u.Action === "RETRY") {
-          op.Status = "PENDING"
-          op.Attempt = (op.Attempt ?? 0) + 1
-          op.NextAttemptTimestamp = this.now + (u.StepOptions?.NextAttemptDelaySeconds ?? 0) * 1000
-          op.Result = u.Payload
-          op.Error = u.Error
-        }
-        return
-      }
-      case "CONTEXT": {
-        const op = existing ?? create()
-        if (u.Action === "START") {
-          op.ReplayChildren = u.ContextOptions?.ReplayChildren
-          return
-        }
-        op.Status = u.Action === "SUCCEED" ? "SUCCEEDED" : "FAILED"
-        op.EndTimestamp = this.now
-        op.Result = u.Payload
-        op.Error = u.Error
-        op.ReplayChildren = u.ContextOptions?.ReplayChildren ?? op.ReplayChildren
-        return
-      }
-      case "WAIT": {
-        if (u.Action === "START") {
-          const op = existing ?? create()
-          op.ScheduledEndTimestamp = this.now + (u.WaitOptions?.WaitSeconds ?? 0) * 1000
-          return
-        }
-        const op = existing ?? create()
-        op.Status = "CANCELLED"
-        op.EndTimestamp = this.now
-        return
-      }
-      default:
-        throw new Error(`the bench service does not model ${u.Type} ${u.Action}`)
+  /** `GetDurableExecutionState`, synchronously. */
+  getState(request: StateRequest): Result.Result<Invocation.ExecutionStatePage, ServiceState.ServiceError> {
+    this.stats.getStateCalls++
+    const key = pageKey(request)
+    const prefetched = this.#prefetched.get(key)
+    if (prefetched !== undefined) {
+      // Handed over once, like the invocation event's first page (built before the measured window too).
+      this.#prefetched.delete(key)
+      this.stats.prefetchedPages++
+      return Result.succeed(prefetched)
     }
+    const result = this.#timed(() =>
+      this.state.getExecutionState(
+        request.DurableExecutionArn ?? "",
+        request.CheckpointToken ?? "",
+        request.Marker,
+        request.MaxItems
+      )
+    )
+    if (Result.isFailure(result)) this.#reject("GetDurableExecutionState", result.failure)
+    return result
   }
 
   /**
-   * Skips time to the next timer: every started wait elapses and every pending retry becomes READY. Returns
-   * how many operations changed.
+   * Reads, ahead of time, every `GetDurableExecutionState` page after the invocation event's first page (as
+   * an SDK reading the state would: the event's token, `MaxItems` {@link PAGE_SIZE}, following `NextMarker`),
+   * so a measured replay does not pay for the service model building them: each such request is then answered,
+   * once, with the prefetched page. A request for anything else goes to `ServiceState` as usual.
    */
-  advanceTime(): number {
-    let next = Number.POSITIVE_INFINITY
-    for (const op of this.order) {
-      if (op.Type === "WAIT" && op.Status === "STARTED") next = Math.min(next, op.ScheduledEndTimestamp ?? this.now)
-      if (op.Type === "STEP" && op.Status === "PENDING") next = Math.min(next, op.NextAttemptTimestamp ?? this.now)
+  prefetchState(event: unknown): number {
+    const input = event as {
+      DurableExecutionArn: string
+      CheckpointToken: string
+      InitialExecutionState: { NextMarker?: string }
     }
-    if (!Number.isFinite(next)) return 0
-    this.now = Math.max(this.now, next)
-    let changed = 0
-    for (const op of this.order) {
-      if (op.Type === "WAIT" && op.Status === "STARTED" && (op.ScheduledEndTimestamp ?? 0) <= this.now) {
-        op.Status = "SUCCEEDED"
-        op.EndTimestamp = this.now
-        this.changed.add(op.Id)
-        changed++
+    let marker = input.InitialExecutionState.NextMarker
+    let pages = 0
+    while (marker !== undefined && marker !== "") {
+      const request = {
+        DurableExecutionArn: input.DurableExecutionArn,
+        CheckpointToken: input.CheckpointToken,
+        Marker: marker,
+        MaxItems: PAGE_SIZE
       }
-      if (op.Type === "STEP" && op.Status === "PENDING" && (op.NextAttemptTimestamp ?? 0) <= this.now) {
-        op.Status = "READY"
-        this.changed.add(op.Id)
-        changed++
-      }
+      const page = ok(this.state.getExecutionState(input.DurableExecutionArn, input.CheckpointToken, marker, PAGE_SIZE))
+      this.#prefetched.set(pageKey(request), page)
+      pages++
+      marker = page.NextMarker
     }
-    return changed
+    return pages
+  }
+
+  /** Starts an execution (its first invocation is begun, as the service does); returns its ARN. */
+  startExecution(input: unknown): string {
+    const started = this.state.startExecution({
+      functionName: "bench",
+      input: JSON.stringify(input),
+      executionName: `e${++this.#executions}`
+    })
+    this.#fresh.set(started.durableExecutionArn, started)
+    return started.durableExecutionArn
+  }
+
+  /**
+   * Starts an execution whose earlier invocations completed `recorded` (the STEP and CONTEXT operations, in
+   * order, each checkpointed as SUCCEEDED with its result; the EXECUTION operation is the service's own),
+   * then ended PENDING. Its next invocation replays all of them. Returns its ARN.
+   */
+  restore(input: unknown, recorded: ReadonlyArray<RecordedOperation>): string {
+    const arn = this.startExecution(input)
+    const started = this.#fresh.get(arn)!
+    this.#fresh.delete(arn)
+    let token = started.invocationInput.CheckpointToken
+    const updates = recorded.filter((op) => op.Type !== "EXECUTION").map(succeedUpdate)
+    for (let i = 0; i < updates.length; i += PAGE_SIZE) {
+      token = ok(this.state.checkpoint(arn, token, updates.slice(i, i + PAGE_SIZE))).CheckpointToken
+    }
+    ok(this.state.completeInvocation(arn, { Status: "PENDING" }))
+    return arn
+  }
+
+  /** The event of the execution's next invocation, as JSON (begins it unless `startExecution` did). */
+  nextInvocation(arn: string): unknown {
+    const fresh = this.#fresh.get(arn)
+    this.#fresh.delete(arn)
+    const started = fresh ?? ok(this.state.beginInvocation(arn))
+    this.stats.invocations++
+    return toEventJson(started.invocationInput)
+  }
+
+  /** Ends the running invocation with the handler's output, or with a function error. */
+  completeInvocation(arn: string, output: InvocationOutput | { readonly functionError: Operation.ErrorObject }): void {
+    ok(this.state.completeInvocation(arn, output as ServiceState.InvocationOutcome))
+  }
+
+  /** Every stored operation of an execution (EXECUTION first, in start order). */
+  operations(arn: string): ReadonlyArray<Operation.Operation> {
+    return this.state.operations(arn)
+  }
+
+  #timed<A>(f: () => A): A {
+    const cpu0 = process.cpuUsage()
+    try {
+      return f()
+    } finally {
+      const d = process.cpuUsage(cpu0)
+      this.stats.serviceCpuMs += (d.user + d.system) / 1000
+    }
+  }
+
+  #reject(call: string, error: ServiceState.ServiceError): void {
+    this.rejections.push(`${call}: ${error.code}: ${error.message}`)
   }
 }
 
-export interface RecordedOperation extends Omit<StoredOperation, "index"> {}
+type OfficialStateResponse = Awaited<ReturnType<DurableExecutionClient["getExecutionState"]>>
+type OfficialCheckpointResponse = Awaited<ReturnType<DurableExecutionClient["checkpoint"]>>
 
-export interface WireOperation {
-  Id: string
-  ParentId?: string
-  Name?: string
-  Type: string
-  SubType?: string
-  Status: string
-  StartTimestamp: string | Date | number
-  EndTimestamp?: string | Date | number
-  ExecutionDetails?: { InputPayload?: string }
-  StepDetails?: { Attempt?: number; NextAttemptTimestamp?: string | Date | number; Result?: string; Error?: WireError }
-  ContextDetails?: { ReplayChildren?: boolean; Result?: string; Error?: WireError }
-  WaitDetails?: { ScheduledEndTimestamp?: string | Date | number }
+/** A result's value, or its rejection thrown as the AWS SDK would throw it. */
+const unwrap = <A>(result: Result.Result<A, ServiceState.ServiceError>): A => {
+  if (Result.isSuccess(result)) return result.success
+  throw awsError(result.failure)
 }
 
-export interface WirePage {
-  Operations: Array<WireOperation>
-  NextMarker?: string
+const ok = <A>(result: Result.Result<A, ServiceState.ServiceError>): A => {
+  if (Result.isFailure(result)) throw new Error(`${result.failure.code}: ${result.failure.message}`)
+  return result.success
 }
 
-const stamp = (ms: number, style: TimestampStyle): string | Date | number =>
-  style === "iso" ? new Date(ms).toISOString() : style === "date" ? new Date(ms) : ms / 1000
-
-/** An operation as the service returns it: only the members that are set. */
-const render = (op: StoredOperation, style: TimestampStyle): WireOperation => {
-  const out: WireOperation = {
+const succeedUpdate = (op: RecordedOperation): ServiceState.OperationUpdateInput => {
+  const base = {
     Id: op.Id,
-    Type: op.Type,
-    Status: op.Status,
-    StartTimestamp: stamp(op.StartTimestamp, style)
+    ...(op.ParentId === undefined ? {} : { ParentId: op.ParentId }),
+    ...(op.Name === undefined ? {} : { Name: op.Name }),
+    ...(op.SubType === undefined ? {} : { SubType: op.SubType }),
+    Action: "SUCCEED"
   }
-  if (op.ParentId !== undefined) out.ParentId = op.ParentId
-  if (op.Name !== undefined) out.Name = op.Name
-  if (op.SubType !== undefined) out.SubType = op.SubType
-  if (op.EndTimestamp !== undefined) out.EndTimestamp = stamp(op.EndTimestamp, style)
   switch (op.Type) {
-    case "EXECUTION":
-      out.ExecutionDetails = op.InputPayload === undefined ? {} : { InputPayload: op.InputPayload }
-      break
-    case "STEP": {
-      const d: NonNullable<WireOperation["StepDetails"]> = {}
-      if (op.Attempt !== undefined) d.Attempt = op.Attempt
-      if (op.NextAttemptTimestamp !== undefined) d.NextAttemptTimestamp = stamp(op.NextAttemptTimestamp, style)
-      if (op.Result !== undefined) d.Result = op.Result
-      if (op.Error !== undefined) d.Error = op.Error
-      out.StepDetails = d
-      break
-    }
-    case "CONTEXT": {
-      const d: NonNullable<WireOperation["ContextDetails"]> = {}
-      if (op.ReplayChildren !== undefined) d.ReplayChildren = op.ReplayChildren
-      if (op.Result !== undefined) d.Result = op.Result
-      if (op.Error !== undefined) d.Error = op.Error
-      out.ContextDetails = d
-      break
-    }
-    case "WAIT":
-      out.WaitDetails =
-        op.ScheduledEndTimestamp === undefined ? {} : { ScheduledEndTimestamp: stamp(op.ScheduledEndTimestamp, style) }
-      break
+    case "STEP":
+      return { ...base, Type: "STEP", Payload: op.StepDetails?.Result }
+    case "CONTEXT":
+      return { ...base, Type: "CONTEXT", Payload: op.ContextDetails?.Result }
+    default:
+      throw new Error(`the bench cannot restore a recorded ${op.Type} operation`)
   }
-  return out
-}
-
-/** What one invocation returned (both SDKs use the service's output shape). */
-export interface InvocationOutput {
-  readonly Status: string
-  readonly Result?: string | undefined
-  readonly Error?: unknown
 }
 
 export interface ExecutionOutcome {
@@ -398,27 +375,56 @@ export interface ExecutionOutcome {
 }
 
 /**
- * Runs one execution to completion: invoke, and while the handler answers PENDING, skip time and invoke
- * again. Fails if the handler is stuck (PENDING with no timer to fire) or needs more than `maxInvocations`.
+ * Runs one execution to completion: invoke; complete the invocation with the handler's output; while the
+ * execution is RUNNING, invoke again at once if the service wants an invocation, else jump the clock to the
+ * next timer first (never to the execution timeout: that means the handler is stuck). Fails on any rejected
+ * request, a thrown handler, or more than `maxInvocations` invocations.
  */
 export const runExecution = async (
-  service: RecordingService,
+  service: BenchService,
+  arn: string,
   invoke: (event: unknown) => Promise<InvocationOutput>,
   maxInvocations = 100
 ): Promise<ExecutionOutcome> => {
+  const checkRejections = () => {
+    if (service.rejections.length > 0) {
+      throw new Error(`the service rejected ${service.rejections.length} request(s): ${service.rejections.join("; ")}`)
+    }
+  }
   for (let n = 1; n <= maxInvocations; n++) {
-    const output = await invoke(service.invocationEvent())
-    if (output.Status === "SUCCEEDED" || output.Status === "FAILED") {
-      const raw = output.Result ?? service.executionResult
+    const event = service.nextInvocation(arn)
+    let output: InvocationOutput
+    try {
+      output = await invoke(event)
+    } catch (error) {
+      service.completeInvocation(arn, {
+        functionError: { ErrorType: "Runtime.Error", ErrorMessage: String((error as Error)?.message ?? error) }
+      })
+      checkRejections()
+      throw error
+    }
+    checkRejections()
+    service.completeInvocation(arn, output)
+    const execution = ok(service.state.getExecution(arn))
+    if (execution.Status !== "RUNNING") {
+      const raw = execution.Result
       return {
-        status: output.Status,
+        status: execution.Status,
         result: raw === undefined || raw === "" ? undefined : JSON.parse(raw),
-        error: output.Error,
+        error: execution.Error ?? output.Error,
         invocations: n
       }
     }
     if (output.Status !== "PENDING") throw new Error(`unexpected invocation output ${JSON.stringify(output)}`)
-    if (service.advanceTime() === 0) throw new Error("the execution is PENDING with nothing to wait for")
+    if (!service.state.needsInvocation(arn)) {
+      const next = service.state.timers(arn)[0]
+      if (next === undefined || next.kind === "ExecutionTimeout") {
+        throw new Error("the execution is PENDING with nothing to wait for")
+      }
+      service.clock.now = Math.max(service.clock.now, next.at)
+      service.state.fireDueTimers(arn)
+      if (!service.state.needsInvocation(arn)) throw new Error("a timer fired but the service wants no invocation")
+    }
   }
   throw new Error(`the execution did not finish in ${maxInvocations} invocations`)
 }

@@ -4,9 +4,10 @@
  * logging, shown by the runner only when the task fails.
  */
 import { readFileSync, writeFileSync } from "node:fs"
+import { GCProfiler, getHeapStatistics } from "node:v8"
 import { loadBinder, type Checkpointing, type Sdk } from "./adapters.ts"
 import { loadHarness } from "./harness.ts"
-import { RecordingService, runExecution, type RecordedOperation, type ServiceStats } from "./service.ts"
+import type { RecordedOperation } from "./service.ts"
 import * as W from "./workflows.ts"
 
 // Captured before any harness installs fake timers (the official runner fakes hrtime and performance.now).
@@ -49,6 +50,8 @@ export type Task =
       /** Operations replayed per warm-up round, and how many rounds run before the measured invocation. */
       readonly warmup: number
       readonly warmupRounds: number
+      /** A memory sample (run with a 1 MB young generation); its CPU figures are not used. */
+      readonly memory?: boolean
     }
 
 export type TaskResult =
@@ -136,45 +139,40 @@ const safeError = (result: unknown): unknown => {
   }
 }
 
-const arn = (name: string) => `arn:aws:lambda:us-east-1:123456789012:function:bench:$LATEST/durable-execution/${name}`
+// The bench service (and `ServiceState` behind it) is loaded only by the tasks that use it, so a harness
+// process loads nothing but the harness it measures.
+const loadService = () => import("./service.ts")
 
 const economy = async (task: Extract<Task, { kind: "economy" }>): Promise<TaskResult> => {
+  const { BenchService, runExecution } = await loadService()
   const bind = await loadBinder(task.sdk)
-  const handler = bind(bodies[task.workload], task.checkpointing)
-  const total: ServiceStats & { operations: number } = {
-    checkpointCalls: 0,
-    checkpointBytes: 0,
-    checkpointClientBytes: 0,
-    updates: 0,
-    getStateCalls: 0,
-    invocations: 0,
-    operations: 0
-  }
+  const service = new BenchService()
+  const handler = bind(bodies[task.workload], task.checkpointing, service)
   const executions = executionsOf(task.workload, task)
+  let operations = 0
   const t0 = nowMs()
   for (const { payload, expected } of executions) {
-    const service = new RecordingService(arn(uniqueId()), payload)
-    handler.use(service)
-    const outcome = await runExecution(service, handler.invoke)
+    const arn = service.startExecution(payload)
+    const outcome = await runExecution(service, arn, handler)
     if (task.sdk === "ours" && task.workload === "map" && isUnsupported(outcome.error)) {
       return { status: "pending", reason: "context.map is not implemented in @durable-lambda/core yet" }
     }
     check(`${task.sdk} ${task.checkpointing} ${task.workload}`, outcome.status, outcome.result, expected, outcome.error)
-    for (const key of Object.keys(service.stats) as Array<keyof ServiceStats>) total[key] += service.stats[key]
-    total.operations += service.operationCount
+    operations += service.operations(arn).length
   }
-  return { status: "ok", executions: executions.length, wallMs: nowMs() - t0, ...total }
+  return { status: "ok", executions: executions.length, wallMs: nowMs() - t0, ...service.stats, operations }
 }
 
 const record = async (task: Extract<Task, { kind: "record" }>): Promise<TaskResult> => {
+  const { BenchService, runExecution } = await loadService()
   const bind = await loadBinder(task.sdk)
-  const handler = bind(W.sequential, "eager")
-  const service = new RecordingService(arn("record"), { n: task.n })
-  handler.use(service)
+  const service = new BenchService()
+  const handler = bind(W.sequential, "eager", service)
+  const arn = service.startExecution({ n: task.n })
   const t0 = nowMs()
-  const outcome = await runExecution(service, handler.invoke)
+  const outcome = await runExecution(service, arn, handler)
   check(`${task.sdk} record ${task.n}`, outcome.status, outcome.result, W.expected.sequential(task.n), outcome.error)
-  const operations = service.recorded((op) => op.Type === "EXECUTION" || op.Status === "SUCCEEDED")
+  const operations = service.operations(arn).filter((op) => op.Type === "EXECUTION" || op.Status === "SUCCEEDED")
   writeFileSync(task.stateFile, JSON.stringify(operations))
   return { status: "ok", wallMs: nowMs() - t0, operations: operations.length }
 }
@@ -184,37 +182,58 @@ const MB = 1024 * 1024
 const replay = async (task: Extract<Task, { kind: "replay" }>): Promise<TaskResult> => {
   const gc = (globalThis as { gc?: () => void }).gc
   if (gc === undefined) throw new Error("replay needs --expose-gc")
-  const operations = JSON.parse(readFileSync(task.stateFile, "utf8")) as Array<RecordedOperation>
-  const steps = operations.length - 1
-  if (steps !== task.n) throw new Error(`${task.stateFile} holds ${steps} steps, expected ${task.n}`)
+  const recorded = JSON.parse(readFileSync(task.stateFile, "utf8")) as Array<RecordedOperation>
+  const steps = recorded.filter((op) => op.Type !== "EXECUTION")
+  if (steps.length !== task.n) throw new Error(`${task.stateFile} holds ${steps.length} steps, expected ${task.n}`)
+  const { BenchService, statsDelta } = await loadService()
   const bind = await loadBinder(task.sdk)
-  const handler = bind(W.sequential, "eager")
+  const service = new BenchService()
+  const handler = bind(W.sequential, "eager", service)
+  const rejections = () => {
+    if (service.rejections.length > 0) throw new Error(`the service rejected: ${service.rejections.join("; ")}`)
+  }
 
   // Warm-up: replay a prefix of the same history a few times (JIT, runtime construction), as a warm
   // container that has replayed before.
-  const w = Math.min(task.warmup, steps)
-  const prefix = [{ ...operations[0]!, InputPayload: JSON.stringify({ n: w }) }, ...operations.slice(1, 1 + w)]
+  const w = Math.min(task.warmup, steps.length)
   for (let round = 0; round < task.warmupRounds; round++) {
-    const warm = RecordingService.fromRecorded(arn("warmup"), prefix)
-    handler.use(warm)
-    const warmOut = await handler.invoke(warm.invocationEvent())
+    const arn = service.restore({ n: w }, steps.slice(0, w))
+    const warmEvent = service.nextInvocation(arn)
+    service.prefetchState(warmEvent)
+    const warmOut = await handler(warmEvent)
+    rejections()
+    service.completeInvocation(arn, warmOut)
     check(`${task.sdk} replay warm-up`, warmOut.Status, Number(warmOut.Result), W.expected.sequential(w), warmOut.Error)
   }
 
-  const service = RecordingService.fromRecorded(arn("replay"), operations)
-  handler.use(service)
-  const event = service.invocationEvent()
+  // The recorded state is built (checkpointed into the service) and the invocation event rendered before
+  // the measured window.
+  const arn = service.restore({ n: task.n }, steps)
+  const event = service.nextInvocation(arn)
+  const prefetched = service.prefetchState(event)
   gc()
   gc()
   const before = process.memoryUsage()
+  const heapBefore = getHeapStatistics().used_heap_size
   const maxRssBefore = process.resourceUsage().maxRSS * 1024
+  const stats0 = { ...service.stats }
+  // Used heap only grows between collections, so its peak is the largest of: the used size before each
+  // collection during the invocation (the GC profiler records it) and the used size at the end.
+  const profiler = new GCProfiler()
+  profiler.start()
   const cpu0 = process.cpuUsage()
   const t0 = nowMs()
-  const output = await handler.invoke(event)
+  const output = await handler(event)
   const wallMs = nowMs() - t0
-  const cpu = cpuMs(cpu0)
+  const grossCpuMs = cpuMs(cpu0)
   const maxRssAfter = process.resourceUsage().maxRSS * 1024
   const after = process.memoryUsage()
+  const heapAfter = getHeapStatistics().used_heap_size
+  const gcs = profiler.stop()?.statistics ?? []
+  const peakHeap = Math.max(heapAfter, ...gcs.map((gc) => gc.beforeGC.heapStatistics.usedHeapSize))
+  const calls = statsDelta(service.stats, stats0)
+  rejections()
+  service.completeInvocation(arn, output)
   check(
     `${task.sdk} replay ${task.n}`,
     output.Status,
@@ -222,11 +241,18 @@ const replay = async (task: Extract<Task, { kind: "replay" }>): Promise<TaskResu
     W.expected.sequential(task.n),
     output.Error
   )
+  const cpu = grossCpuMs - calls.serviceCpuMs
   return {
     status: "ok",
     wallMs,
+    /** The invocation's CPU without the time spent inside the service model (`serviceCpuMs`). */
     cpuMs: cpu,
+    grossCpuMs,
+    serviceCpuMs: calls.serviceCpuMs,
     usPerOp: (cpu * 1000) / task.n,
+    /** Peak of V8's used heap during the invocation over the used heap just before it (after `gc()`). */
+    peakHeapDeltaMB: (peakHeap - heapBefore) / MB,
+    collections: gcs.length,
     rssBeforeMB: before.rss / MB,
     peakRssMB: maxRssAfter / MB,
     /** Growth of the process's RSS high-water mark over the RSS just before the invocation. */
@@ -234,8 +260,11 @@ const replay = async (task: Extract<Task, { kind: "replay" }>): Promise<TaskResu
     /** Non-zero when the high-water mark was already above the pre-invocation RSS (the delta is then an upper bound). */
     maxRssSlackMB: Math.max(0, maxRssBefore - before.rss) / MB,
     heapUsedDeltaMB: (after.heapUsed - before.heapUsed) / MB,
-    checkpointCalls: service.stats.checkpointCalls,
-    getStateCalls: service.stats.getStateCalls
+    checkpointCalls: calls.checkpointCalls,
+    getStateCalls: calls.getStateCalls,
+    /** State pages read ahead, and how many of the invocation's state reads they answered. */
+    prefetched,
+    prefetchedPages: calls.prefetchedPages
   }
 }
 

@@ -1,22 +1,50 @@
 /**
  * The two Lambda durable-execution API calls as Effects, over a `LambdaClient` from the modular
- * `@aws-sdk/client-lambda` (only `LambdaClient` and the two command classes are imported, so bundles stay small).
+ * `@aws-sdk/client-lambda` (only `LambdaClient` and the two command classes are used, so bundles stay small).
+ *
+ * The AWS SDK is loaded lazily: this module imports only its types, and `import("@aws-sdk/client-lambda")` runs
+ * (once per process) when the default client is first built or the first command is sent. Importing a handler
+ * module therefore does not evaluate the AWS SDK; its cost moves to the first invocation, as with the official
+ * SDK.
  *
  * @since 0.1.0
  */
-import {
-  CheckpointDurableExecutionCommand,
-  GetDurableExecutionStateCommand,
-  LambdaClient
-} from "@aws-sdk/client-lambda"
 import type {
   CheckpointDurableExecutionCommandInput,
   CheckpointDurableExecutionCommandOutput,
   GetDurableExecutionStateCommandInput,
   GetDurableExecutionStateCommandOutput,
+  LambdaClient,
   LambdaClientConfig
 } from "@aws-sdk/client-lambda"
 import { Context, Data, Effect, Layer } from "effect"
+
+/** The `@aws-sdk/client-lambda` module. */
+type ClientLambdaModule = typeof import("@aws-sdk/client-lambda")
+
+let sdkModule: ClientLambdaModule | undefined
+let sdkLoading: Promise<ClientLambdaModule> | undefined
+
+/**
+ * Loads `@aws-sdk/client-lambda` (memoised: one `import()` per process; a failed load is retried on the next
+ * call).
+ *
+ * @since 0.1.0
+ */
+export const loadClientLambda = (): Promise<ClientLambdaModule> =>
+  sdkModule !== undefined
+    ? Promise.resolve(sdkModule)
+    : (sdkLoading ??= import("@aws-sdk/client-lambda").then(
+        (module) => (sdkModule = module),
+        (error: unknown) => {
+          sdkLoading = undefined
+          throw error
+        }
+      ))
+
+/** Runs `f` with the loaded module: at once when it is loaded (no extra tick), else after loading it. */
+const withClientLambda = <A>(f: (sdk: ClientLambdaModule) => Promise<A>): Promise<A> =>
+  sdkModule !== undefined ? f(sdkModule) : loadClientLambda().then(f)
 
 /**
  * A `LambdaClient.send` call rejected. `cause` is what the AWS SDK threw (a `LambdaServiceException`
@@ -77,12 +105,18 @@ export const make = (client: LambdaClient): LambdaApiShape =>
     client,
     checkpointDurableExecution: (input) =>
       Effect.tryPromise({
-        try: (signal) => client.send(new CheckpointDurableExecutionCommand(input), { abortSignal: signal }),
+        try: (signal) =>
+          withClientLambda((sdk) =>
+            client.send(new sdk.CheckpointDurableExecutionCommand(input), { abortSignal: signal })
+          ),
         catch: (cause) => new LambdaCallError({ command: "CheckpointDurableExecution", cause })
       }),
     getDurableExecutionState: (input) =>
       Effect.tryPromise({
-        try: (signal) => client.send(new GetDurableExecutionStateCommand(input), { abortSignal: signal }),
+        try: (signal) =>
+          withClientLambda((sdk) =>
+            client.send(new sdk.GetDurableExecutionStateCommand(input), { abortSignal: signal })
+          ),
         catch: (cause) => new LambdaCallError({ command: "GetDurableExecutionState", cause })
       })
   })
@@ -107,26 +141,44 @@ export const defaultClientConfig = {
   requestHandler: { connectionTimeout: 5_000, requestTimeout: 55_000, throwOnRequestTimeout: true }
 } as const satisfies LambdaClientConfig
 
-let sharedClient: LambdaClient | undefined
+let sharedClient: Promise<LambdaClient> | undefined
 
 /**
  * The process-wide default `LambdaClient`, created on first use with {@link defaultClientConfig} and reused by
- * every later call (one client per Lambda cold start: connections and credentials are kept warm).
+ * every later call (one client per Lambda cold start: connections and credentials are kept warm). Asynchronous
+ * because the first call loads `@aws-sdk/client-lambda`.
  *
  * @since 0.1.0
  */
-export const defaultClient = (): LambdaClient => (sharedClient ??= new LambdaClient(defaultClientConfig))
+export const defaultClient = (): Promise<LambdaClient> =>
+  (sharedClient ??= loadClientLambda().then(
+    (sdk) => new sdk.LambdaClient(defaultClientConfig),
+    (error: unknown) => {
+      sharedClient = undefined
+      throw error
+    }
+  ))
 
 /**
  * `LambdaApi` over the process-wide {@link defaultClient}. Building the layer again (another runtime, another
- * test) reuses the same client.
+ * test) reuses the same client. Building it the first time loads `@aws-sdk/client-lambda` (a defect if the
+ * module cannot be loaded: the deployment is broken).
  *
  * @since 0.1.0
  */
-export const layer: Layer.Layer<LambdaApi> = Layer.sync(LambdaApi, () => make(defaultClient()))
+export const layer: Layer.Layer<LambdaApi> = Layer.effect(
+  LambdaApi,
+  Effect.map(
+    Effect.promise(() => defaultClient()),
+    make
+  )
+)
 
 /**
  * `LambdaApi` over your own client: choose region, credentials, endpoint, HTTP handler and retry settings.
+ *
+ * **Details**: your client is used as given; the two command classes are still loaded from
+ * `@aws-sdk/client-lambda` on the first call (usually the module your client came from, already loaded).
  *
  * **Gotchas**: the client's own retries (`maxAttempts`, default 3 in the AWS SDK) multiply with
  * `AwsBackend`'s retry schedule; set `maxAttempts: 1` (or spread {@link defaultClientConfig}) unless you want

@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber } from "effect"
+import { execFileSync } from "node:child_process"
 import * as RestProtocol from "../src/RestProtocol.ts"
 import * as LambdaApi from "../src/LambdaApi.ts"
 import * as LoopbackServer from "./utils/LoopbackServer.ts"
@@ -15,17 +16,39 @@ const setup = Effect.gen(function* () {
 
 describe("LambdaApi", () => {
   it("defaultClient: is created once per process, with the SDK's own retries off", async () => {
-    const client = LambdaApi.defaultClient()
-    assert.strictEqual(LambdaApi.defaultClient(), client)
+    const client = await LambdaApi.defaultClient()
+    assert.strictEqual(await LambdaApi.defaultClient(), client)
     assert.strictEqual(await client.config.maxAttempts(), 1)
   })
 
   it.effect("layer: provides the process-wide default client", () =>
     Effect.gen(function* () {
       const api = yield* LambdaApi.LambdaApi
-      assert.strictEqual(api.client, LambdaApi.defaultClient())
+      assert.strictEqual(api.client, yield* Effect.promise(() => LambdaApi.defaultClient()))
     }).pipe(Effect.provide(LambdaApi.layer))
   )
+
+  it("importing the package does not load the AWS SDK; the default client's first use does", () => {
+    // A fresh process (this one already loaded the AWS SDK), recording every module Node loads.
+    const script = `
+      import { registerHooks } from "node:module"
+      const loaded = new Set()
+      registerHooks({ load(url, context, next) { loaded.add(url); return next(url, context) } })
+      const aws = () => [...loaded].filter((url) => /[/\\\\](@aws-sdk|@smithy)[/\\\\]/.test(url)).length
+      const mod = await import(${JSON.stringify(new URL("../src/index.ts", import.meta.url).href)})
+      const atImport = aws()
+      await mod.LambdaApi.defaultClient()
+      console.log(JSON.stringify({ atImport, afterFirstUse: aws() }))
+    `
+    const output = execFileSync(
+      process.execPath,
+      ["--conditions=@durable-lambda/source", "--input-type=module", "--eval", script],
+      { encoding: "utf8" }
+    )
+    const { atImport, afterFirstUse } = JSON.parse(output.trim().split("\n").pop()!)
+    assert.strictEqual(atImport, 0)
+    assert.isAbove(afterFirstUse, 0)
+  })
 
   it.live("layerClient: sends through the given client and returns the SDK output", () =>
     Effect.gen(function* () {
