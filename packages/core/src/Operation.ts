@@ -1,6 +1,6 @@
 /**
  * Schema models of the durable-execution wire data, with the service's exact field names and enum strings
- * (as in `@aws-sdk/client-lambda`): operations as the service returns them, and the updates the SDK sends.
+ * (as in the Lambda API reference): operations as the service returns them, and the updates the SDK sends.
  *
  * @since 0.1.0
  */
