@@ -214,7 +214,12 @@ export const reasonFor = (input: ReasonInput): DurableBackend.BackendErrorReason
 }
 
 const make = Effect.fnUntraced(function* (state: ServiceState, options: MockBackendWithOptions) {
-  const calls = yield* Ref.make<ReadonlyArray<RecordedCall.RecordedCall>>([])
+  // The call log grows by one entry per call; keep it in one array (appending, never copying) and index the
+  // applied checkpoints, so recording and idempotent-replay detection cost O(1) per call on long executions.
+  const recorded: Array<RecordedCall.RecordedCall> = []
+  const applied = new Set<string>()
+  const appliedKey = (arn: string, token: string, clientToken: string) => `${arn}\u0000${token}\u0000${clientToken}`
+  const calls = Effect.sync((): ReadonlyArray<RecordedCall.RecordedCall> => [...recorded])
   const faults = yield* Ref.make<Record<RecordedCall.Kind, ReadonlyArray<Fault>>>({
     checkpoint: [],
     getExecutionState: []
@@ -224,9 +229,13 @@ const make = Effect.fnUntraced(function* (state: ServiceState, options: MockBack
   )
 
   const record = <A extends RecordedCall.RecordedCall>(build: (sequence: number) => A) =>
-    Ref.modify(calls, (recorded): [A, ReadonlyArray<RecordedCall.RecordedCall>] => {
+    Effect.sync(() => {
       const call = build(recorded.length + 1)
-      return [call, [...recorded, call]]
+      recorded.push(call)
+      if (call._tag === "Checkpoint" && call.applied && call.clientToken !== undefined) {
+        applied.add(appliedKey(call.durableExecutionArn, call.checkpointToken, call.clientToken))
+      }
+      return call
     })
 
   const takeFault = (kind: RecordedCall.Kind) =>
@@ -242,16 +251,9 @@ const make = Effect.fnUntraced(function* (state: ServiceState, options: MockBack
     if (duration !== undefined) yield* Effect.sleep(duration)
   })
 
-  const isReplay = (request: DurableBackend.CheckpointRequest, recorded: ReadonlyArray<RecordedCall.RecordedCall>) =>
+  const isReplay = (request: DurableBackend.CheckpointRequest) =>
     request.clientToken !== undefined &&
-    recorded.some(
-      (call) =>
-        call._tag === "Checkpoint" &&
-        call.applied &&
-        call.durableExecutionArn === request.durableExecutionArn &&
-        call.checkpointToken === request.checkpointToken &&
-        call.clientToken === request.clientToken
-    )
+    applied.has(appliedKey(request.durableExecutionArn, request.checkpointToken, request.clientToken))
 
   const checkpoint = Effect.fn("MockBackend.checkpoint")(function* (request: DurableBackend.CheckpointRequest) {
     yield* delay
@@ -269,7 +271,7 @@ const make = Effect.fnUntraced(function* (state: ServiceState, options: MockBack
       )
       return yield* Effect.fail(error)
     }
-    const replay = isReplay(request, yield* Ref.get(calls))
+    const replay = isReplay(request)
     const result = state.checkpoint(
       request.durableExecutionArn,
       request.checkpointToken,
@@ -333,21 +335,21 @@ const make = Effect.fnUntraced(function* (state: ServiceState, options: MockBack
   })
 
   const checkpoints = () =>
-    Effect.map(Ref.get(calls), (recorded) =>
+    Effect.map(calls, (recorded) =>
       recorded.filter((call): call is RecordedCall.Checkpoint => call._tag === "Checkpoint")
     )
 
   return MockBackend.of({
     state,
     backend: DurableBackend.DurableBackend.of({ checkpoint, getExecutionState }),
-    calls: Ref.get(calls),
+    calls,
     checkpoints,
     updatesFor: (operationId) =>
       Effect.map(checkpoints(), (recorded) =>
         recorded.filter((call) => call.applied).flatMap((call) => call.updates.filter((u) => u.Id === operationId))
       ),
     countBy: (kind) =>
-      Effect.map(Ref.get(calls), (recorded) => recorded.filter((call) => RecordedCall.kindOf(call) === kind).length),
+      Effect.map(calls, (recorded) => recorded.filter((call) => RecordedCall.kindOf(call) === kind).length),
     operations: (durableExecutionArn) => Effect.sync(() => state.operations(durableExecutionArn)),
     failNext: (kind, count, reason, failOptions) =>
       Ref.update(faults, (all) =>
@@ -363,6 +365,12 @@ const make = Effect.fnUntraced(function* (state: ServiceState, options: MockBack
       ),
     forcePageSize: (size) => Effect.sync(() => state.setPageSize(size)),
     setLatency: (input) => Ref.set(latency, input === undefined ? undefined : Duration.fromInputUnsafe(input)),
-    reset: Effect.andThen(Ref.set(calls, []), Ref.set(faults, { checkpoint: [], getExecutionState: [] }))
+    reset: Effect.andThen(
+      Effect.sync(() => {
+        recorded.length = 0
+        applied.clear()
+      }),
+      Ref.set(faults, { checkpoint: [], getExecutionState: [] })
+    )
   })
 })

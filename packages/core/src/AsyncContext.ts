@@ -25,6 +25,7 @@ import * as Step from "./Step.ts"
 import * as Wait from "./Wait.ts"
 import * as WaitForCondition from "./WaitForCondition.ts"
 import type { AwaitHandle } from "./internal/runtime.ts"
+import { withName } from "./internal/namedArgs.ts"
 
 /** What a step body receives. @since 0.1.0 */
 export interface StepContext<L extends DurableLogger = DurableLogger> {
@@ -235,9 +236,7 @@ const fromPromise = <T>(f: () => Promise<T> | T): Effect.Effect<T, unknown> =>
   Effect.tryPromise({ try: async () => f(), catch: (e) => e })
 
 const parseNamed = <F>(args: ReadonlyArray<unknown>): [string | undefined, F, any] =>
-  typeof args[0] === "string" || args[0] === undefined
-    ? [args[0] as string | undefined, args[1] as F, args[2]]
-    : [undefined, args[0] as F, args[1]]
+  withName(args) as [string | undefined, F, any]
 
 /** A durable promise already settled with a replayed outcome (no fiber needed). */
 const settled = <T>(exit: Exit.Exit<T, unknown>): DurablePromise<T> =>
@@ -356,9 +355,7 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
   }
 
   createCallback<T>(...args: ReadonlyArray<unknown>): DurablePromise<CreateCallbackResult<T>> {
-    const [name, config] = (
-      typeof args[0] === "string" || args[0] === undefined ? [args[0], args[1]] : [undefined, args[0]]
-    ) as [string | undefined, Callback.CreateCallbackConfig<T> | undefined]
+    const [name, config] = withName(args) as [string | undefined, Callback.CreateCallbackConfig<T> | undefined]
     const options = Callback.callbackOptions(config, "createCallback")
     const alloc = Ctx.allocate(this.#state, "CALLBACK", OperationSubType.CALLBACK, name, "createCallback")
     const runtime = this.#state.runtime
@@ -409,9 +406,12 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
   }
 
   map<I, O>(...args: ReadonlyArray<unknown>): DurablePromise<Batch.BatchResult<O>> {
-    const [name, items, mapFunc, config] = (
-      typeof args[0] === "string" || args[0] === undefined ? args : [undefined, ...args]
-    ) as [string | undefined, Array<I>, MapFunc<I, O, L>, Batch.MapConfig<I, O> | undefined]
+    const [name, items, mapFunc, config] = withName(args) as [
+      string | undefined,
+      Array<I>,
+      MapFunc<I, O, L>,
+      Batch.MapConfig<I, O> | undefined
+    ]
     let names: Array<string>
     let alloc: Ctx.Allocation
     try {
@@ -445,9 +445,7 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
   }
 
   parallel<T>(...args: ReadonlyArray<unknown>): DurablePromise<Batch.BatchResult<T>> {
-    const [name, branches, config] = (
-      typeof args[0] === "string" || args[0] === undefined ? args : [undefined, ...args]
-    ) as [
+    const [name, branches, config] = withName(args) as [
       string | undefined,
       Array<ParallelFunc<T, L> | NamedParallelBranch<T, L>>,
       Batch.ParallelConfig<T> | undefined
@@ -492,9 +490,7 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
     const combinator =
       (kind: PromiseCombinators.Combinator) =>
       (...args: ReadonlyArray<unknown>): DurablePromise<any> => {
-        const [name, promises] = (
-          typeof args[0] === "string" || args[0] === undefined ? args : [undefined, args[0]]
-        ) as [string | undefined, ReadonlyArray<PromiseLike<unknown>>]
+        const [name, promises] = withName(args) as [string | undefined, ReadonlyArray<PromiseLike<unknown>>]
         return new DurablePromise(() => {
           if (!Array.isArray(promises))
             return Promise.reject(new TypeError(`promise.${kind}: expected an array of promises`))

@@ -27,6 +27,7 @@ import type { ErrorObject } from "./Operation.ts"
 import { isTerminal, OperationSubType } from "./Operation.ts"
 import * as OperationId from "./OperationId.ts"
 import type { Serdes } from "./Serdes.ts"
+import { withName } from "./internal/namedArgs.ts"
 
 /** Status of one item of a batch. @since 0.1.0 */
 export const BatchItemStatus = { SUCCEEDED: "SUCCEEDED", FAILED: "FAILED", STARTED: "STARTED" } as const
@@ -541,9 +542,7 @@ export const map: {
     config?: MapConfig<I, O>
   ): Effect.Effect<BatchResult<O>, never, R | DurableContext>
 } = (...args: ReadonlyArray<any>): Effect.Effect<any, never, any> => {
-  const [name, items, f, config] = (
-    typeof args[0] === "string" || args[0] === undefined ? args : [undefined, ...args]
-  ) as [
+  const [name, items, f, config] = withName(args) as [
     string | undefined,
     ReadonlyArray<unknown>,
     (item: unknown, index: number, items: ReadonlyArray<unknown>) => Effect.Effect<unknown, unknown, any>,
@@ -616,9 +615,11 @@ export const parallel: {
     config?: ParallelConfig<BranchSuccess<B[number]>>
   ): Effect.Effect<BatchResult<BranchSuccess<B[number]>>, never, BranchServices<B[number]> | DurableContext>
 } = (...args: ReadonlyArray<any>): Effect.Effect<any, never, any> => {
-  const [name, branches, config] = (
-    typeof args[0] === "string" || args[0] === undefined ? args : [undefined, ...args]
-  ) as [string | undefined, ReadonlyArray<unknown>, ParallelConfig<unknown> | undefined]
+  const [name, branches, config] = withName(args) as [
+    string | undefined,
+    ReadonlyArray<unknown>,
+    ParallelConfig<unknown> | undefined
+  ]
   return Effect.gen(function* () {
     if (!Array.isArray(branches)) throw new TypeError("Parallel operation requires an array of branch functions")
     const normalized = branches.map((b, index) => {

@@ -39,9 +39,10 @@ import {
 import type { ErrorObject, Operation } from "./Operation.ts"
 import { isTerminal, OperationSubType } from "./Operation.ts"
 import type { RetryStrategy } from "./RetryStrategy.ts"
-import type { Serdes } from "./Serdes.ts"
+import { passThroughSerdes, type Serdes } from "./Serdes.ts"
 import * as Step from "./Step.ts"
 import * as SerdesRunner from "./internal/serdesRunner.ts"
+import { withName } from "./internal/namedArgs.ts"
 import { executionFailed } from "./internal/termination.ts"
 
 /**
@@ -159,11 +160,9 @@ const failureOf = (record: Operation): CallbackFailure => {
   return new CallbackFailedError(withData(error?.ErrorMessage || `Callback ${record.Status.toLowerCase()}`, error))
 }
 
-const passThroughDeserialize: CallbackSerdes<any> = { deserialize: (data) => data }
-
 const asSerdes = <T>(serdes: CallbackSerdes<T> | undefined): Serdes<T> => ({
   serialize: (value) => value as unknown as string | undefined,
-  deserialize: (serdes ?? passThroughDeserialize).deserialize
+  deserialize: (serdes ?? (passThroughSerdes as Serdes<any>)).deserialize
 })
 
 /** Waits until the callback's record is terminal (checking the current status first), then reads it. */
@@ -251,7 +250,7 @@ export const executeWaitFor = <T>(
   )
 
 const parseNamed = (args: ReadonlyArray<any>): [string | undefined, any, any] =>
-  typeof args[0] === "string" || args[0] === undefined ? [args[0], args[1], args[2]] : [undefined, args[0], args[1]]
+  withName(args) as [string | undefined, any, any]
 
 /**
  * Creates a callback named `name` (optional). Succeeds, without suspending, with the callback id and an

@@ -17,6 +17,7 @@ import { utf8Length } from "./internal/bytes.ts"
 import { checkPayload } from "./internal/payload.ts"
 import * as SerdesRunner from "./internal/serdesRunner.ts"
 import * as TypedErrors from "./internal/typedErrors.ts"
+import { withName } from "./internal/namedArgs.ts"
 
 /** Child context options (the official `ChildConfig`). @since 0.1.0 */
 export interface ChildConfig<A, E = never> {
@@ -140,7 +141,7 @@ export const run: {
     config?: ChildConfig<A, E2>
   ): Effect.Effect<A, ChildContextError | E2, R | DurableContext>
 } = function (...args: Array<any>): Effect.Effect<any, any, any> {
-  const [name, body, config] = typeof args[0] === "string" || args[0] === undefined ? args : [undefined, ...args]
+  const [name, body, config] = withName(args)
   return Effect.gen(function* () {
     const state = yield* DurableContext
     const context = yield* Effect.context<any>()

@@ -22,6 +22,7 @@ import type { ErrorObject } from "./Operation.ts"
 import { OperationSubType } from "./Operation.ts"
 import type { Serdes } from "./Serdes.ts"
 import * as Step from "./Step.ts"
+import { withName } from "./internal/namedArgs.ts"
 
 /** The four combinators. @since 0.1.0 */
 export type Combinator = "all" | "allSettled" | "any" | "race"
@@ -151,10 +152,7 @@ const combineFibers = (
 const combinator =
   (kind: Combinator) =>
   (...args: ReadonlyArray<any>): Effect.Effect<any, DurableOperationError, any> => {
-    const [name, effects] = (typeof args[0] === "string" || args[0] === undefined ? args : [undefined, args[0]]) as [
-      string | undefined,
-      ReadonlyArray<Effect.Effect<unknown, unknown, any>>
-    ]
+    const [name, effects] = withName(args) as [string | undefined, ReadonlyArray<Effect.Effect<unknown, unknown, any>>]
     return Effect.gen(function* () {
       if (!Array.isArray(effects)) throw new TypeError(`promise.${kind}: expected an array of effects`)
       const state = yield* DurableContext

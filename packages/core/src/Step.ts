@@ -35,6 +35,7 @@ import { checkPayload } from "./internal/payload.ts"
 import type { AwaitHandle } from "./internal/runtime.ts"
 import * as SerdesRunner from "./internal/serdesRunner.ts"
 import * as TypedErrors from "./internal/typedErrors.ts"
+import { withName } from "./internal/namedArgs.ts"
 
 /**
  * What a step guarantees about its body when the process dies mid-attempt:
@@ -272,7 +273,7 @@ export const run: {
     config?: StepConfig<A, E2>
   ): Effect.Effect<A, StepError | E2, R | DurableContext>
 } = function (...args: Array<any>): Effect.Effect<any, any, any> {
-  const [name, body, config] = typeof args[0] === "string" || args[0] === undefined ? args : [undefined, ...args]
+  const [name, body, config] = withName(args)
   return Effect.gen(function* () {
     const state = yield* DurableContext
     const context = yield* Effect.context<any>()

@@ -34,6 +34,7 @@ import type { Serdes } from "./Serdes.ts"
 import type { AwaitHandle } from "./internal/runtime.ts"
 import { checkPayload } from "./internal/payload.ts"
 import * as SerdesRunner from "./internal/serdesRunner.ts"
+import { withName } from "./internal/namedArgs.ts"
 
 /**
  * What a wait strategy decides after a check: stop (the condition holds) or check again after `delay`.
@@ -262,8 +263,7 @@ export const run: {
     config: WaitForConditionConfig<S>
   ): Effect.Effect<S, StepError | WaitForConditionError, R | DurableContext>
 } = (...args: ReadonlyArray<any>): Effect.Effect<any, any, any> => {
-  const [name, check, config] =
-    typeof args[0] === "string" || args[0] === undefined ? [args[0], args[1], args[2]] : [undefined, args[0], args[1]]
+  const [name, check, config] = withName(args)
   return Effect.gen(function* () {
     if (typeof check !== "function") throw new TypeError("waitForCondition requires a check function")
     validateConfig(config)

@@ -43,7 +43,6 @@ export class Checkpointer {
   private ackedSeq = 0
   private inFlight = false
   private lingering = false
-  private requests = 0
   private readonly mutex: Semaphore.Semaphore
   private readonly options: CheckpointerOptions
 
@@ -56,11 +55,6 @@ export class Checkpointer {
   /** No update queued and no call in flight. */
   get idle(): boolean {
     return this.queue.length === 0 && !this.inFlight
-  }
-
-  /** Number of checkpoint requests sent so far in this invocation. */
-  get requestCount(): number {
-    return this.requests
   }
 
   /** Queues an update; returns its sequence number for `flushThrough`. */
@@ -144,7 +138,6 @@ export class Checkpointer {
     const { arn, backend, ledger } = this.options
     return Effect.suspend(() => {
       this.inFlight = true
-      this.requests++
       const token = this.token
       return backend
         .checkpoint({

@@ -110,10 +110,6 @@ export class Runtime {
     return Effect.suspend(() => Fiber.interruptAll([...this.fibers]))
   }
 
-  get isTerminated(): boolean {
-    return this.terminated
-  }
-
   /** Ends the invocation with `t` (first call wins) and never returns. */
   terminate(t: Termination): Effect.Effect<never> {
     return Effect.suspend(() => {
