@@ -1,7 +1,6 @@
 /**
  * One handler per conformance requirement, written from the requirement's prose (`handler` / `invocations`),
- * with the official async API. Each entry names the durable operations it needs, so the conformance test
- * runs only the files whose operations core provides.
+ * with the official async API. Each entry names the durable operations it uses.
  */
 import { withDurableExecution } from "@durable-lambda/core/async"
 import { createRetryStrategy, JitterStrategy, retryPresets, StepSemantics } from "@durable-lambda/core/async"
