@@ -330,7 +330,7 @@ export const execute = <O>(
   const itemConfig: ChildContext.ChildConfig<O> = config.itemSerdes === undefined ? {} : { serdes: config.itemSerdes }
 
   /** Runs one item; settles with its batch item (never fails). A defect in the item's body is its failure. */
-  const runItem = (child: ContextState, index: number, itemAlloc: Allocation): Effect.Effect<BatchItem<O>> => {
+  const runItem = (_child: ContextState, index: number, itemAlloc: Allocation): Effect.Effect<BatchItem<O>> => {
     let thrown: ErrorObject | undefined
     return ChildContext.execute<O, unknown>(
       itemAlloc,
