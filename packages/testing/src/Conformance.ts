@@ -4,12 +4,12 @@
  * turn `CallbackActions` into scripted callback answers), run your handler with the prepared input and
  * callback actions, then `verify` the result and history with the suite's matching rules.
  *
- * Parsing YAML is left to the caller (any YAML parser), so this module has no dependency.
+ * Parsing YAML is left to the caller (any YAML parser; `effect/encoding`'s `Yaml.parse` reads the suite's files).
  *
  * **Example**
  * ```ts
- * import { parse } from "yaml"
- * const spec = parse(readFileSync("step/1-1.yaml", "utf8")) as Conformance.Spec
+ * import { Yaml } from "effect/encoding"
+ * const spec = Yaml.parse(readFileSync("step/1-1.yaml", "utf8")) as Conformance.Spec
  * const prepared = Conformance.prepare(spec, "seed-1")
  * const result = await new LocalDurableTestRunner({ handlerFunction: handler, callbackActions: prepared.callbackActions })
  *   .run({ payload: prepared.input })

@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { assert, describe, it } from "@effect/vitest"
-import { parse } from "yaml"
+import { Yaml } from "effect/encoding"
 import { Conformance, History, LocalDurableTestRunner } from "../src/index.ts"
 import { handlers, type LogSink } from "./conformance/handlers.ts"
 
@@ -36,7 +36,7 @@ describe("Conformance", () => {
     const cases = files.filter((f) => f.suite === suite)
     describe(suite, () => {
       for (const { id, path } of cases) {
-        const spec = parse(readFileSync(path, "utf8")) as Conformance.Spec
+        const spec = Yaml.parse(readFileSync(path, "utf8")) as Conformance.Spec
         it(`${id}: ${spec.description ?? ""}`, async () => {
           ran.add(id)
           const prepared = Conformance.prepare(spec, id)
