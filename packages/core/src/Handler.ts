@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { Clock, Deferred, Effect, Exit, Layer, ManagedRuntime, Schema, Scope } from "effect"
+import { Clock, Deferred, Effect, Exit, Layer, ManagedRuntime, Random, Schema, Scope } from "effect"
 import * as Config from "./Config.ts"
 import type { DurableConfig } from "./Config.ts"
 import * as Ctx from "./DurableContext.ts"
@@ -75,6 +75,15 @@ const classifyStateError = (error: BackendError) =>
     message: `[Unrecoverable Invocation] Failed to load execution state: ${error.reason.message}`,
     reason: `${error.reason._tag}: ${error.reason.message}`
   })
+
+/**
+ * A nonce naming this invocation instance (about 106 random bits from Effect's `Random`): two deliveries of
+ * the same invocation event draw different nonces, so their checkpoint requests never share a ClientToken.
+ */
+const drawInvocationNonce = Effect.map(
+  Effect.all([Random.nextInt, Random.nextInt]),
+  ([a, b]) => `${a.toString(36)}.${b.toString(36)}`
+)
 
 /** Loads every page of state: the event's operations, then GetDurableExecutionState while a marker remains. */
 const loadState = (input: InvocationInput) =>
@@ -149,6 +158,7 @@ export const make = <In, A, E, R>(
         const runtime = new Runtime({
           arn: input.DurableExecutionArn,
           token: input.CheckpointToken,
+          invocationNonce: yield* drawInvocationNonce,
           ledger: new Ledger(operations),
           backend,
           config: resolved,
@@ -179,14 +189,17 @@ export const make = <In, A, E, R>(
 const deadlineGuard = (runtime: Runtime, remainingMillis: number, marginMillis: number) =>
   Effect.sleep(Math.max(0, remainingMillis - marginMillis)).pipe(
     Effect.andThen(runtime.flush()),
+    // built only when the deadline is reached: an error captures a stack trace, which costs on every invocation
     Effect.andThen(
-      runtime.terminate({
-        _tag: "InvocationFailed",
-        error: new InvocationDeadlineError({
-          message: `Less than ${marginMillis} ms of the Lambda invocation remained: checkpoints were flushed and the invocation ended so the service invokes again.`,
-          remainingMillis: marginMillis
+      Effect.suspend(() =>
+        runtime.terminate({
+          _tag: "InvocationFailed",
+          error: new InvocationDeadlineError({
+            message: `Less than ${marginMillis} ms of the Lambda invocation remained: checkpoints were flushed and the invocation ended so the service invokes again.`,
+            remainingMillis: marginMillis
+          })
         })
-      })
+      )
     )
   )
 

@@ -26,6 +26,8 @@ export interface AwaitHandle {
 export interface RuntimeOptions {
   readonly arn: string
   readonly token: string
+  /** Drawn once per invocation; see `CheckpointerOptions.invocationNonce`. */
+  readonly invocationNonce: string
   readonly ledger: Ledger
   readonly backend: import("../DurableBackend.ts").DurableBackend["Service"]
   readonly config: ResolvedConfig
@@ -71,6 +73,7 @@ export class Runtime {
     this.checkpointer = new Checkpointer({
       arn: options.arn,
       token: options.token,
+      invocationNonce: options.invocationNonce,
       backend: options.backend,
       ledger: options.ledger,
       maxBatchBytes: options.config.maxBatchBytes,
