@@ -11,11 +11,10 @@ import * as Config from "./Config.ts"
 import type { DurableConfig } from "./Config.ts"
 import * as Ctx from "./DurableContext.ts"
 import { DurableContext } from "./DurableContext.ts"
-import { DurableBackend, type BackendError } from "./DurableBackend.ts"
+import { DurableBackend } from "./DurableBackend.ts"
 import {
   CheckpointUnrecoverableInvocationError,
   clampErrorObject,
-  CheckpointUnrecoverableExecutionError,
   InvalidInvocationEventError,
   InvocationDeadlineError,
   PayloadTooLargeError,
@@ -28,7 +27,7 @@ import type { Operation } from "./Operation.ts"
 import { utf8Length } from "./internal/bytes.ts"
 import { Ledger } from "./internal/ledger.ts"
 import { Runtime } from "./internal/runtime.ts"
-import type { Termination } from "./internal/termination.ts"
+import { backendFailed, type Termination } from "./internal/termination.ts"
 
 /**
  * Why an invocation could not produce an output: Lambda should report a function error so the service
@@ -70,12 +69,6 @@ const invalidEvent = (details?: string) =>
     ...(details === undefined ? {} : { details })
   })
 
-const classifyStateError = (error: BackendError) =>
-  new CheckpointUnrecoverableInvocationError({
-    message: `[Unrecoverable Invocation] Failed to load execution state: ${error.reason.message}`,
-    reason: `${error.reason._tag}: ${error.reason.message}`
-  })
-
 /**
  * A nonce naming this invocation instance (about 106 random bits from Effect's `Random`): two deliveries of
  * the same invocation event draw different nonces, so their checkpoint requests never share a ClientToken.
@@ -85,7 +78,10 @@ const drawInvocationNonce = Effect.map(
   ([a, b]) => `${a.toString(36)}.${b.toString(36)}`
 )
 
-/** Loads every page of state: the event's operations, then GetDurableExecutionState while a marker remains. */
+/**
+ * Loads every page of state: the event's operations, then GetDurableExecutionState while a marker remains. A
+ * failed call is classified like a failed checkpoint (`backendFailed`).
+ */
 const loadState = (input: InvocationInput) =>
   Effect.gen(function* () {
     const operations: Array<Operation> = [...(input.InitialExecutionState?.Operations ?? [])]
@@ -93,14 +89,12 @@ const loadState = (input: InvocationInput) =>
     if (!marker) return operations
     const backend = yield* DurableBackend
     while (marker) {
-      const page: ExecutionStatePage = yield* backend
-        .getExecutionState({
-          durableExecutionArn: input.DurableExecutionArn,
-          checkpointToken: input.CheckpointToken,
-          marker,
-          maxItems: 1000
-        })
-        .pipe(Effect.mapError(classifyStateError))
+      const page: ExecutionStatePage = yield* backend.getExecutionState({
+        durableExecutionArn: input.DurableExecutionArn,
+        checkpointToken: input.CheckpointToken,
+        marker,
+        maxItems: 1000
+      })
       for (const op of page.Operations ?? []) operations.push(op)
       marker = page.NextMarker
     }
@@ -147,7 +141,11 @@ export const make = <In, A, E, R>(
     invoke: (event, lambdaContext) =>
       Effect.gen(function* () {
         const input = yield* decodeEvent(event).pipe(Effect.mapError((e) => invalidEvent(e.message)))
-        const operations = yield* loadState(input)
+        const loaded = yield* Effect.result(loadState(input))
+        if (loaded._tag === "Failure") {
+          return yield* endWith(backendFailed(loaded.failure, "Failed to load execution state"))
+        }
+        const operations = loaded.success
         const userInput = yield* parseInput(operations)
         const backend = yield* DurableBackend
         const scope = yield* Scope.make()
@@ -211,14 +209,7 @@ const finish = <A>(runtime: Runtime, outcome: Outcome<A>): Effect.Effect<Invocat
     }
     const flushed = yield* Effect.result(runtime.checkpointer.flushAll())
     if (flushed._tag === "Failure" && outcome._tag === "Done") {
-      const error = flushed.failure
-      if (error.retryable) return yield* Effect.fail(classifyStateError(error))
-      return failedOutput(
-        new CheckpointUnrecoverableExecutionError({
-          message: `[Unrecoverable Execution] Checkpoint failed: ${error.reason.message}`,
-          reason: `${error.reason._tag}: ${error.reason.message}`
-        })
-      )
+      return yield* endWith(backendFailed(flushed.failure, "Final checkpoint flush failed"))
     }
     if (outcome._tag === "Terminated") {
       const t = outcome.termination
@@ -300,19 +291,20 @@ const sendExecutionUpdate = (
 ): Effect.Effect<InvocationOutput, InvocationError> =>
   Effect.suspend(() => runtime.checkpointer.flushThrough(runtime.checkpointer.enqueue(update))).pipe(
     Effect.as(onSuccess),
-    Effect.catch((error) =>
-      error.retryable
-        ? Effect.fail(classifyStateError(error))
-        : Effect.succeed(
-            failedOutput(
-              new CheckpointUnrecoverableExecutionError({
-                message: `[Unrecoverable Execution] Checkpoint failed: ${error.reason.message}`,
-                reason: `${error.reason._tag}: ${error.reason.message}`
-              })
-            )
-          )
-    )
+    Effect.catch((error) => endWith(backendFailed(error, "Checkpoint failed")))
   )
+
+/** The output of an invocation ended by `t`: FAILED for an execution failure, a thrown invocation error else. */
+const endWith = (t: Termination): Effect.Effect<InvocationOutput, InvocationError> => {
+  switch (t._tag) {
+    case "Suspended":
+      return Effect.succeed({ Status: "PENDING" })
+    case "ExecutionFailed":
+      return Effect.succeed(failedOutput(t.error))
+    case "InvocationFailed":
+      return Effect.fail(t.error as InvocationError)
+  }
+}
 
 /** Marks a Lambda handler function built by this SDK, so tools can run it against another backend. @since 0.1.0 */
 export const LambdaHandlerTypeId: unique symbol = Symbol.for("@durable-lambda/core/LambdaHandler") as any
