@@ -23,7 +23,7 @@ import {
 } from "./Errors.ts"
 import { InvocationInput, type ExecutionStatePage, type InvocationOutput } from "./Invocation.ts"
 import * as Logger from "./Logger.ts"
-import type { Operation } from "./Operation.ts"
+import { isTerminal, type Operation } from "./Operation.ts"
 import { utf8Length } from "./internal/bytes.ts"
 import { Ledger } from "./internal/ledger.ts"
 import { Runtime } from "./internal/runtime.ts"
@@ -211,6 +211,7 @@ const finish = <A>(runtime: Runtime, outcome: Outcome<A>): Effect.Effect<Invocat
     if (flushed._tag === "Failure" && outcome._tag === "Done") {
       return yield* endWith(backendFailed(flushed.failure, "Final checkpoint flush failed"))
     }
+    if (outcome._tag === "Done") warnUnfinished(runtime)
     if (outcome._tag === "Terminated") {
       const t = outcome.termination
       if (t._tag === "Suspended") return { Status: "PENDING" } as const
@@ -237,6 +238,36 @@ const finish = <A>(runtime: Runtime, outcome: Outcome<A>): Effect.Effect<Invocat
     if (serialized === undefined) return { Status: "SUCCEEDED" } as const
     return yield* largeAware(runtime, { Status: "SUCCEEDED", Result: serialized })
   })
+
+/**
+ * Warns (through the durable logger) about operations still running when the handler returned: started but
+ * never awaited, they stay STARTED forever once the execution closes. Operations under a finished context (items
+ * a map/parallel abandoned after its completion policy) are left out: abandoning them is by design.
+ */
+const warnUnfinished = (runtime: Runtime): void => {
+  const unfinished: Array<Operation> = []
+  for (const op of runtime.ledger.all()) {
+    if (op.Type !== "EXECUTION" && !isTerminal(op.Status) && !underFinishedContext(runtime, op)) unfinished.push(op)
+  }
+  if (unfinished.length === 0) return
+  const names = unfinished.map(
+    (op) => `${op.Name === undefined ? "" : `"${op.Name}" `}(${op.Type} ${op.Id}, ${op.Status})`
+  )
+  runtime.logger.warn(
+    `The handler returned while ${unfinished.length} operation${unfinished.length === 1 ? " it never awaited was" : "s it never awaited were"} still running; they stay unfinished: ${names.join(", ")}. Await every operation (or Promise.all them) before returning.`
+  )
+}
+
+const underFinishedContext = (runtime: Runtime, op: Operation): boolean => {
+  let parent = op.ParentId
+  for (let depth = 0; parent !== undefined && depth < 10_000; depth++) {
+    const record = runtime.ledger.get(parent)
+    if (record === undefined) return false
+    if (record.Type === "CONTEXT" && isTerminal(record.Status)) return true
+    parent = record.ParentId
+  }
+  return false
+}
 
 const exitError = (exit: Exit.Exit<unknown, unknown>): unknown => {
   if (Exit.isSuccess(exit)) return undefined
