@@ -6,16 +6,15 @@
  *
  * @since 0.1.0
  */
-import { Clock, Deferred, Effect, Exit, Layer, ManagedRuntime, Schema, Scope } from "effect"
+import { Clock, Deferred, Effect, Exit, Layer, ManagedRuntime, Random, Schema, Scope } from "effect"
 import * as Config from "./Config.ts"
 import type { DurableConfig } from "./Config.ts"
 import * as Ctx from "./DurableContext.ts"
 import { DurableContext } from "./DurableContext.ts"
-import { DurableBackend, type BackendError } from "./DurableBackend.ts"
+import { DurableBackend } from "./DurableBackend.ts"
 import {
   CheckpointUnrecoverableInvocationError,
   clampErrorObject,
-  CheckpointUnrecoverableExecutionError,
   InvalidInvocationEventError,
   InvocationDeadlineError,
   PayloadTooLargeError,
@@ -24,11 +23,11 @@ import {
 } from "./Errors.ts"
 import { InvocationInput, type ExecutionStatePage, type InvocationOutput } from "./Invocation.ts"
 import * as Logger from "./Logger.ts"
-import type { Operation } from "./Operation.ts"
+import { isTerminal, type Operation } from "./Operation.ts"
 import { utf8Length } from "./internal/bytes.ts"
 import { Ledger } from "./internal/ledger.ts"
 import { Runtime } from "./internal/runtime.ts"
-import type { Termination } from "./internal/termination.ts"
+import { backendFailed, type Termination } from "./internal/termination.ts"
 
 /**
  * Why an invocation could not produce an output: Lambda should report a function error so the service
@@ -70,13 +69,19 @@ const invalidEvent = (details?: string) =>
     ...(details === undefined ? {} : { details })
   })
 
-const classifyStateError = (error: BackendError) =>
-  new CheckpointUnrecoverableInvocationError({
-    message: `[Unrecoverable Invocation] Failed to load execution state: ${error.reason.message}`,
-    reason: `${error.reason._tag}: ${error.reason.message}`
-  })
+/**
+ * A nonce naming this invocation instance (about 106 random bits from Effect's `Random`): two deliveries of
+ * the same invocation event draw different nonces, so their checkpoint requests never share a ClientToken.
+ */
+const drawInvocationNonce = Effect.map(
+  Effect.all([Random.nextInt, Random.nextInt]),
+  ([a, b]) => `${a.toString(36)}.${b.toString(36)}`
+)
 
-/** Loads every page of state: the event's operations, then GetDurableExecutionState while a marker remains. */
+/**
+ * Loads every page of state: the event's operations, then GetDurableExecutionState while a marker remains. A
+ * failed call is classified like a failed checkpoint (`backendFailed`).
+ */
 const loadState = (input: InvocationInput) =>
   Effect.gen(function* () {
     const operations: Array<Operation> = [...(input.InitialExecutionState?.Operations ?? [])]
@@ -84,14 +89,12 @@ const loadState = (input: InvocationInput) =>
     if (!marker) return operations
     const backend = yield* DurableBackend
     while (marker) {
-      const page: ExecutionStatePage = yield* backend
-        .getExecutionState({
-          durableExecutionArn: input.DurableExecutionArn,
-          checkpointToken: input.CheckpointToken,
-          marker,
-          maxItems: 1000
-        })
-        .pipe(Effect.mapError(classifyStateError))
+      const page: ExecutionStatePage = yield* backend.getExecutionState({
+        durableExecutionArn: input.DurableExecutionArn,
+        checkpointToken: input.CheckpointToken,
+        marker,
+        maxItems: 1000
+      })
       for (const op of page.Operations ?? []) operations.push(op)
       marker = page.NextMarker
     }
@@ -138,7 +141,11 @@ export const make = <In, A, E, R>(
     invoke: (event, lambdaContext) =>
       Effect.gen(function* () {
         const input = yield* decodeEvent(event).pipe(Effect.mapError((e) => invalidEvent(e.message)))
-        const operations = yield* loadState(input)
+        const loaded = yield* Effect.result(loadState(input))
+        if (loaded._tag === "Failure") {
+          return yield* endWith(backendFailed(loaded.failure, "Failed to load execution state"))
+        }
+        const operations = loaded.success
         const userInput = yield* parseInput(operations)
         const backend = yield* DurableBackend
         const scope = yield* Scope.make()
@@ -149,6 +156,7 @@ export const make = <In, A, E, R>(
         const runtime = new Runtime({
           arn: input.DurableExecutionArn,
           token: input.CheckpointToken,
+          invocationNonce: yield* drawInvocationNonce,
           ledger: new Ledger(operations),
           backend,
           config: resolved,
@@ -179,14 +187,17 @@ export const make = <In, A, E, R>(
 const deadlineGuard = (runtime: Runtime, remainingMillis: number, marginMillis: number) =>
   Effect.sleep(Math.max(0, remainingMillis - marginMillis)).pipe(
     Effect.andThen(runtime.flush()),
+    // built only when the deadline is reached: an error captures a stack trace, which costs on every invocation
     Effect.andThen(
-      runtime.terminate({
-        _tag: "InvocationFailed",
-        error: new InvocationDeadlineError({
-          message: `Less than ${marginMillis} ms of the Lambda invocation remained: checkpoints were flushed and the invocation ended so the service invokes again.`,
-          remainingMillis: marginMillis
+      Effect.suspend(() =>
+        runtime.terminate({
+          _tag: "InvocationFailed",
+          error: new InvocationDeadlineError({
+            message: `Less than ${marginMillis} ms of the Lambda invocation remained: checkpoints were flushed and the invocation ended so the service invokes again.`,
+            remainingMillis: marginMillis
+          })
         })
-      })
+      )
     )
   )
 
@@ -198,15 +209,9 @@ const finish = <A>(runtime: Runtime, outcome: Outcome<A>): Effect.Effect<Invocat
     }
     const flushed = yield* Effect.result(runtime.checkpointer.flushAll())
     if (flushed._tag === "Failure" && outcome._tag === "Done") {
-      const error = flushed.failure
-      if (error.retryable) return yield* Effect.fail(classifyStateError(error))
-      return failedOutput(
-        new CheckpointUnrecoverableExecutionError({
-          message: `[Unrecoverable Execution] Checkpoint failed: ${error.reason.message}`,
-          reason: `${error.reason._tag}: ${error.reason.message}`
-        })
-      )
+      return yield* endWith(backendFailed(flushed.failure, "Final checkpoint flush failed"))
     }
+    if (outcome._tag === "Done") warnUnfinished(runtime)
     if (outcome._tag === "Terminated") {
       const t = outcome.termination
       if (t._tag === "Suspended") return { Status: "PENDING" } as const
@@ -233,6 +238,36 @@ const finish = <A>(runtime: Runtime, outcome: Outcome<A>): Effect.Effect<Invocat
     if (serialized === undefined) return { Status: "SUCCEEDED" } as const
     return yield* largeAware(runtime, { Status: "SUCCEEDED", Result: serialized })
   })
+
+/**
+ * Warns (through the durable logger) about operations still running when the handler returned: started but
+ * never awaited, they stay STARTED forever once the execution closes. Operations under a finished context (items
+ * a map/parallel abandoned after its completion policy) are left out: abandoning them is by design.
+ */
+const warnUnfinished = (runtime: Runtime): void => {
+  const unfinished: Array<Operation> = []
+  for (const op of runtime.ledger.all()) {
+    if (op.Type !== "EXECUTION" && !isTerminal(op.Status) && !underFinishedContext(runtime, op)) unfinished.push(op)
+  }
+  if (unfinished.length === 0) return
+  const names = unfinished.map(
+    (op) => `${op.Name === undefined ? "" : `"${op.Name}" `}(${op.Type} ${op.Id}, ${op.Status})`
+  )
+  runtime.logger.warn(
+    `The handler returned while ${unfinished.length} operation${unfinished.length === 1 ? " it never awaited was" : "s it never awaited were"} still running; they stay unfinished: ${names.join(", ")}. Await every operation (or Promise.all them) before returning.`
+  )
+}
+
+const underFinishedContext = (runtime: Runtime, op: Operation): boolean => {
+  let parent = op.ParentId
+  for (let depth = 0; parent !== undefined && depth < 10_000; depth++) {
+    const record = runtime.ledger.get(parent)
+    if (record === undefined) return false
+    if (record.Type === "CONTEXT" && isTerminal(record.Status)) return true
+    parent = record.ParentId
+  }
+  return false
+}
 
 const exitError = (exit: Exit.Exit<unknown, unknown>): unknown => {
   if (Exit.isSuccess(exit)) return undefined
@@ -287,19 +322,20 @@ const sendExecutionUpdate = (
 ): Effect.Effect<InvocationOutput, InvocationError> =>
   Effect.suspend(() => runtime.checkpointer.flushThrough(runtime.checkpointer.enqueue(update))).pipe(
     Effect.as(onSuccess),
-    Effect.catch((error) =>
-      error.retryable
-        ? Effect.fail(classifyStateError(error))
-        : Effect.succeed(
-            failedOutput(
-              new CheckpointUnrecoverableExecutionError({
-                message: `[Unrecoverable Execution] Checkpoint failed: ${error.reason.message}`,
-                reason: `${error.reason._tag}: ${error.reason.message}`
-              })
-            )
-          )
-    )
+    Effect.catch((error) => endWith(backendFailed(error, "Checkpoint failed")))
   )
+
+/** The output of an invocation ended by `t`: FAILED for an execution failure, a thrown invocation error else. */
+const endWith = (t: Termination): Effect.Effect<InvocationOutput, InvocationError> => {
+  switch (t._tag) {
+    case "Suspended":
+      return Effect.succeed({ Status: "PENDING" })
+    case "ExecutionFailed":
+      return Effect.succeed(failedOutput(t.error))
+    case "InvocationFailed":
+      return Effect.fail(t.error as InvocationError)
+  }
+}
 
 /** Marks a Lambda handler function built by this SDK, so tools can run it against another backend. @since 0.1.0 */
 export const LambdaHandlerTypeId: unique symbol = Symbol.for("@durable-lambda/core/LambdaHandler") as any

@@ -113,14 +113,20 @@ export const createClassSerdesWithDates = <T extends object>(
 }
 
 /**
- * A serdes from an Effect `Schema` codec: values are encoded with the schema, then JSON-stringified; decoding
- * validates. Use it in the Effect API to keep rich types (Dates, branded values, classes) across replays.
+ * A serdes from an Effect `Schema`: values are encoded with the schema's canonical JSON codec
+ * (`Schema.toCodecJson`), so `Date`, `BigInt`, `Option`, classes and other non-JSON types round-trip; decoding
+ * validates. Use it in the Effect API to keep rich types across replays.
+ *
+ * **Gotchas**: the checkpointed form is the JSON codec's, not `JSON.stringify(value)` (a `Date` is an ISO
+ * string, a `bigint` a decimal string). A value the schema rejects fails `serialize`/`deserialize` with the
+ * schema's error.
  *
  * @since 0.1.0
  */
 export const fromSchema = <A, I>(schema: Schema.Codec<A, I>): Serdes<A> => {
-  const encode = Schema.encodeSync(schema)
-  const decode = Schema.decodeUnknownSync(schema)
+  const json = Schema.toCodecJson(schema)
+  const encode = Schema.encodeSync(json)
+  const decode = Schema.decodeUnknownSync(json)
   return {
     serialize: (value) => (value === undefined ? undefined : JSON.stringify(encode(value))),
     deserialize: (data) => (data === undefined ? undefined : decode(JSON.parse(data)))

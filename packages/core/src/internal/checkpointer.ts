@@ -1,7 +1,7 @@
 /**
  * The checkpoint queue of one invocation: updates in FIFO order, batched under the size budget, one call in
- * flight at a time (tokens chain), each request with a deterministic ClientToken so a retried call is
- * idempotent. Responses are merged into the ledger.
+ * flight at a time (tokens chain), each request with a ClientToken naming (this invocation, this request) so a
+ * retried call is idempotent and a duplicate delivery's call never is. Responses are merged into the ledger.
  */
 import { Effect, Scope, Semaphore } from "effect"
 import type { BackendError } from "../DurableBackend.ts"
@@ -22,6 +22,11 @@ interface Queued {
 export interface CheckpointerOptions {
   readonly arn: string
   readonly token: string
+  /**
+   * Drawn once per invocation (from Effect's `Random`): mixed into every ClientToken so the requests of a
+   * duplicate delivery of the same invocation event never share a token with this invocation's.
+   */
+  readonly invocationNonce: string
   readonly backend: DurableBackend["Service"]
   readonly ledger: Ledger
   readonly maxBatchBytes: number
@@ -144,7 +149,7 @@ export class Checkpointer {
           durableExecutionArn: arn,
           checkpointToken: token,
           updates: batch.map((q) => q.update),
-          clientToken: clientToken(token, batch)
+          clientToken: clientToken(this.options.invocationNonce, token, batch)
         })
         .pipe(
           Effect.flatMap((response) => {
@@ -192,8 +197,11 @@ const fnv1a = (s: string): number => {
 }
 
 /**
- * The idempotency token of a request: the same for a retry of the same request (same token, same updates),
- * different for any other request, even one sent with the same checkpoint token by a duplicate invocation.
+ * The idempotency token of a request: it identifies (this invocation, this request). A retry of the same
+ * request by the same invocation (same nonce, same checkpoint token, same updates) gets the same token, so the
+ * service answers it from its idempotency store; any other request gets another token, including the
+ * byte-identical request of a duplicate delivery of the same invocation event (another nonce), which the
+ * service then checks against the (consumed) checkpoint token and refuses instead of replaying the answer.
  */
-const clientToken = (token: string, batch: ReadonlyArray<Queued>): string =>
-  md5Hex(`${token}#${batch.length}#${batch.map((q) => q.digest.toString(36)).join(".")}`)
+const clientToken = (nonce: string, token: string, batch: ReadonlyArray<Queued>): string =>
+  md5Hex(`${nonce}#${token}#${batch.length}#${batch.map((q) => q.digest.toString(36)).join(".")}`)

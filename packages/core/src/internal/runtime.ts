@@ -7,16 +7,12 @@ import type { BackendError } from "../DurableBackend.ts"
 import type { ResolvedConfig } from "../Config.ts"
 import type { DurableLogger } from "../Logger.ts"
 import { Limits } from "../Config.ts"
-import {
-  CheckpointUnrecoverableExecutionError,
-  CheckpointUnrecoverableInvocationError,
-  PayloadTooLargeError
-} from "../Errors.ts"
+import { PayloadTooLargeError } from "../Errors.ts"
 import { isTerminal, type OperationStatus, type OperationUpdate } from "../Operation.ts"
 import { utf8Length } from "./bytes.ts"
 import { Checkpointer } from "./checkpointer.ts"
 import type { Ledger } from "./ledger.ts"
-import { executionFailed, invocationFailed, suspended, type Termination } from "./termination.ts"
+import { backendFailed, executionFailed, suspended, type Termination } from "./termination.ts"
 
 /** Whether the user is blocked on an operation (the async API only knows once the promise is awaited). */
 export interface AwaitHandle {
@@ -26,6 +22,8 @@ export interface AwaitHandle {
 export interface RuntimeOptions {
   readonly arn: string
   readonly token: string
+  /** Drawn once per invocation; see `CheckpointerOptions.invocationNonce`. */
+  readonly invocationNonce: string
   readonly ledger: Ledger
   readonly backend: import("../DurableBackend.ts").DurableBackend["Service"]
   readonly config: ResolvedConfig
@@ -71,6 +69,7 @@ export class Runtime {
     this.checkpointer = new Checkpointer({
       arn: options.arn,
       token: options.token,
+      invocationNonce: options.invocationNonce,
       backend: options.backend,
       ledger: options.ledger,
       maxBatchBytes: options.config.maxBatchBytes,
@@ -123,24 +122,7 @@ export class Runtime {
 
   /** Classifies a failed service call and ends the invocation accordingly. */
   backendFailure(error: BackendError): Effect.Effect<never> {
-    const reason = `${error.reason._tag}: ${error.reason.message}`
-    return error.retryable
-      ? this.terminate(
-          invocationFailed(
-            new CheckpointUnrecoverableInvocationError({
-              message: `[Unrecoverable Invocation] Checkpoint failed: ${error.reason.message}`,
-              reason
-            })
-          )
-        )
-      : this.terminate(
-          executionFailed(
-            new CheckpointUnrecoverableExecutionError({
-              message: `[Unrecoverable Execution] Checkpoint failed: ${error.reason.message}`,
-              reason
-            })
-          )
-        )
+    return this.terminate(backendFailed(error, "Checkpoint failed"))
   }
 
   /**

@@ -1,3 +1,6 @@
+import type { BackendError } from "../DurableBackend.ts"
+import { CheckpointUnrecoverableExecutionError, CheckpointUnrecoverableInvocationError } from "../Errors.ts"
+
 /** How an invocation ends when it does not end by the handler returning. */
 export type Termination =
   /** Nothing can progress until the service acts (timer, callback, invoke): return PENDING. */
@@ -10,3 +13,26 @@ export type Termination =
 export const suspended: Termination = { _tag: "Suspended" }
 export const executionFailed = (error: unknown): Termination => ({ _tag: "ExecutionFailed", error })
 export const invocationFailed = (error: unknown): Termination => ({ _tag: "InvocationFailed", error })
+
+/**
+ * How a failed service call ends the invocation, the same for every call (checkpoint, state page, final flush):
+ * a retryable reason (stale token, throttling, 5xx, network) ends this invocation with
+ * `CheckpointUnrecoverableInvocationError` so the service invokes again; any other (KMS, 4xx, too large, not
+ * found) fails the execution with `CheckpointUnrecoverableExecutionError`. `what` says which call failed.
+ */
+export const backendFailed = (error: BackendError, what: string): Termination => {
+  const reason = `${error.reason._tag}: ${error.reason.message}`
+  return error.retryable
+    ? invocationFailed(
+        new CheckpointUnrecoverableInvocationError({
+          message: `[Unrecoverable Invocation] ${what}: ${error.reason.message}`,
+          reason
+        })
+      )
+    : executionFailed(
+        new CheckpointUnrecoverableExecutionError({
+          message: `[Unrecoverable Execution] ${what}: ${error.reason.message}`,
+          reason
+        })
+      )
+}
