@@ -10,7 +10,7 @@ import { Limits } from "./Config.ts"
 import type { Allocation, ContextState } from "./DurableContext.ts"
 import * as Ctx from "./DurableContext.ts"
 import { DurableContext } from "./DurableContext.ts"
-import { ChildContextError, clampErrorObject, fromErrorObject, toErrorObject } from "./Errors.ts"
+import { ChildContextError, clampErrorObject, fromErrorObject, readableThrowable, toErrorObject } from "./Errors.ts"
 import { OperationSubType } from "./Operation.ts"
 import type { Serdes } from "./Serdes.ts"
 import { utf8Length } from "./internal/bytes.ts"
@@ -83,11 +83,10 @@ export const execute = <A, E, E2 = never>(
     // returning): its operations are already durable, so a crash before then only re-runs the child's own code.
     const awaitCompletion = false
     if (outcome._tag === "Failure") {
-      const stored = clampErrorObject(
-        toErrorObject(outcome.failure, TypedErrors.encode(config?.error, outcome.failure))
-      )
+      const failure = readableThrowable(outcome.failure)
+      const stored = clampErrorObject(toErrorObject(failure, TypedErrors.encode(config?.error, failure)))
       yield* runtime.checkpoint({ ...base, Action: "FAIL", Error: stored }, awaitCompletion)
-      return yield* Effect.fail(TypedErrors.decode(config?.error, stored) ?? wrap(outcome.failure))
+      return yield* Effect.fail(TypedErrors.decode(config?.error, stored) ?? wrap(failure))
     }
     const value = outcome.success
     const serialized = yield* Effect.result(SerdesRunner.serialize(alloc, serdes, value))

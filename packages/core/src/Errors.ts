@@ -11,8 +11,9 @@
  *
  * @since 0.1.0
  */
-import { Effect, Schema } from "effect"
+import { Data, Effect, Schema } from "effect"
 import type { ErrorObject } from "./Operation.ts"
+import * as Thrown from "./internal/thrown.ts"
 
 const operationErrorFields = {
   message: Schema.String,
@@ -201,11 +202,14 @@ const operationErrorTags = new Set<string>([
  *
  * @since 0.1.0
  */
-export const isDurableOperationError = (u: unknown): u is DurableOperationError =>
-  typeof u === "object" &&
-  u !== null &&
-  operationErrorTags.has((u as { _tag?: unknown })._tag as string) &&
-  u instanceof Error
+export const isDurableOperationError = (u: unknown): u is DurableOperationError => {
+  if (typeof u !== "object" || u === null) return false
+  try {
+    return operationErrorTags.has((u as { _tag?: unknown })._tag as string) && u instanceof Error
+  } catch {
+    return false // a revoked Proxy or a throwing getter is no operation error
+  }
+}
 
 /**
  * `instanceof` target and helpers matching the official `DurableOperationError` base class.
@@ -366,33 +370,100 @@ export class InvocationDeadlineError extends Schema.TaggedError<InvocationDeadli
   remainingMillis: Schema.Number
 }) {}
 
-const isErrorLike = (u: unknown): u is { name: string; message: string } =>
-  u instanceof Error ||
-  (typeof u === "object" && u !== null && typeof (u as any).message === "string" && typeof (u as any).name === "string")
+/**
+ * A thrown value could not be read: its `message` or `name` getter threw, or it is a revoked Proxy. The
+ * engine records this error in its place, so the attempt is checkpointed as failed, the retry strategy is
+ * consulted (it receives this error) and an execution fails instead of looping on function errors.
+ *
+ * **Details**: `message` names the access that failed and what it threw. The unreadable value itself is not
+ * kept (nothing about it can be read safely).
+ *
+ * @since 0.2.0
+ */
+export class UnreadableThrowableError extends Data.TaggedError("UnreadableThrowableError")<{
+  readonly message: string
+}> {
+  /** The error for an unreadable value, naming what failed. */
+  static of(reading: { readonly access: string; readonly detail: string }): UnreadableThrowableError {
+    return new UnreadableThrowableError({
+      message: `A thrown value could not be read: reading ${reading.access} threw ${reading.detail}`
+    })
+  }
+}
+
+const unreadableObject = (
+  reading: { readonly access: string; readonly detail: string },
+  errorData: string | undefined
+): ErrorObject => {
+  const base = { ErrorType: "UnreadableThrowableError", ErrorMessage: UnreadableThrowableError.of(reading).message }
+  return errorData === undefined ? base : { ...base, ErrorData: errorData }
+}
 
 /**
- * The service `ErrorObject` for any thrown value, as the official SDK builds it: operation errors keep their
- * type and data; other errors report `name` as `ErrorType`; non-errors become `"Unknown error"`. Stack traces
- * are not sent. A `Schema.TaggedError` reports its `_tag`.
+ * A thrown value made safe to handle: the value itself when it can be read, else an
+ * `UnreadableThrowableError` that says why. Nothing downstream (retry strategies, error mappers, `ErrorObject`
+ * conversion) then meets a throwing getter or a revoked Proxy.
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
-export const toErrorObject = (error: unknown, errorData?: string): ErrorObject => {
+export const readableThrowable = (u: unknown): unknown => {
+  const reading = Thrown.read(u)
+  return reading._tag === "Unreadable" ? UnreadableThrowableError.of(reading) : u
+}
+
+/**
+ * The `Error` a retry strategy receives for a thrown value: the value itself when it is an `Error`, an
+ * `UnreadableThrowableError` when it cannot be read, else an `Error` whose message is the value's readable
+ * message (the official SDK passes `new Error("Unknown Error")` there) and whose `cause` is the value.
+ *
+ * @since 0.2.0
+ */
+export const asError = (u: unknown): Error => {
+  const reading = Thrown.read(u)
+  if (reading._tag === "Unreadable") return UnreadableThrowableError.of(reading)
+  try {
+    if (u instanceof Error) return u
+  } catch {
+    // read() just answered the same question; a value that changes its mind is treated as a non-error
+  }
+  return new Error(reading.message, { cause: u })
+}
+
+const unsafeToErrorObject = (error: unknown, errorData: string | undefined): ErrorObject => {
+  const reading = Thrown.read(error)
+  if (reading._tag === "Unreadable") return unreadableObject(reading, errorData)
+  if (reading._tag === "Value") {
+    const data = errorData ?? reading.data
+    return data === undefined ? { ErrorMessage: reading.message } : { ErrorMessage: reading.message, ErrorData: data }
+  }
   if (isDurableOperationError(error)) {
     const data = errorData ?? error.errorData
     return data === undefined
       ? { ErrorType: error._tag, ErrorMessage: error.message }
       : { ErrorType: error._tag, ErrorMessage: error.message, ErrorData: data }
   }
-  if (isErrorLike(error)) {
-    const tag = (error as { _tag?: unknown })._tag
-    const type = typeof tag === "string" ? tag : error.name
-    const base = { ErrorType: type, ErrorMessage: error.message }
-    return errorData === undefined ? base : { ...base, ErrorData: errorData }
+  const base = { ErrorType: reading.tag ?? reading.name, ErrorMessage: reading.message }
+  return errorData === undefined ? base : { ...base, ErrorData: errorData }
+}
+
+/**
+ * The service `ErrorObject` for any thrown value, as the official SDK builds it: operation errors keep their
+ * type and data; other errors report `name` as `ErrorType` (a tagged error its `_tag`). Stack traces are not
+ * sent. It never throws:
+ * - a value that is not an error (a string, a number, `null`, a plain object) keeps a readable message (the
+ *   string itself, `String(n)`, `"null"`, a JSON preview) and its JSON form as `ErrorData` when that is at
+ *   most 16 KiB (the official SDK writes `"Unknown error"` and drops the value);
+ * - a value that cannot be read (a throwing `message`/`name` getter, a revoked Proxy) becomes an
+ *   `UnreadableThrowableError`.
+ *
+ * @since 0.1.0
+ */
+export const toErrorObject = (error: unknown, errorData?: string): ErrorObject => {
+  try {
+    return unsafeToErrorObject(error, errorData)
+  } catch (e) {
+    return unreadableObject({ access: "it", detail: Thrown.describe(e) }, errorData)
   }
-  return errorData === undefined
-    ? { ErrorMessage: "Unknown error" }
-    : { ErrorMessage: "Unknown error", ErrorData: errorData }
 }
 
 /**

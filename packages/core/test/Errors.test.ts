@@ -5,7 +5,7 @@ import { Errors } from "@durable-lambda/core"
 describe("Errors", () => {
   it("toErrorObject: keeps the original error's name as ErrorType", () => {
     assert.deepStrictEqual(Errors.toErrorObject(new TypeError("bad")), { ErrorType: "TypeError", ErrorMessage: "bad" })
-    assert.deepStrictEqual(Errors.toErrorObject("boom"), { ErrorMessage: "Unknown error" })
+    assert.deepStrictEqual(Errors.toErrorObject("boom"), { ErrorMessage: "boom", ErrorData: '"boom"' })
     assert.deepStrictEqual(Errors.toErrorObject(new Errors.StepError({ message: "m", errorData: "d" })), {
       ErrorType: "StepError",
       ErrorMessage: "m",
