@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { Effect, type Schema } from "effect"
+import { Effect, Result, type Schema } from "effect"
 import { Limits } from "./Config.ts"
 import type { Allocation, ContextState } from "./DurableContext.ts"
 import * as Ctx from "./DurableContext.ts"
@@ -84,9 +84,14 @@ export const execute = <A, E, E2 = never>(
     const awaitCompletion = false
     if (outcome._tag === "Failure") {
       const failure = readableThrowable(outcome.failure)
-      const stored = clampErrorObject(toErrorObject(failure, TypedErrors.encode(config?.error, failure)))
+      const typed = TypedErrors.encode(alloc, config?.error, failure)
+      const stored = Result.isFailure(typed)
+        ? clampErrorObject(toErrorObject(typed.failure))
+        : clampErrorObject(toErrorObject(failure, typed.success))
       yield* runtime.checkpoint({ ...base, Action: "FAIL", Error: stored }, awaitCompletion)
-      return yield* Effect.fail(TypedErrors.decode(config?.error, stored) ?? wrap(failure))
+      return yield* Effect.fail(
+        TypedErrors.decode(config?.error, stored) ?? wrap(Result.isFailure(typed) ? typed.failure : failure)
+      )
     }
     const value = outcome.success
     const serialized = yield* Effect.result(SerdesRunner.serialize(alloc, serdes, value))

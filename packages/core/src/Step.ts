@@ -13,7 +13,7 @@
  *
  * @since 0.1.0
  */
-import { Effect, Exit, Random, Schema } from "effect"
+import { Effect, Exit, Random, Result, Schema } from "effect"
 import type { Allocation, ContextState } from "./DurableContext.ts"
 import * as Ctx from "./DurableContext.ts"
 import { DurableContext } from "./DurableContext.ts"
@@ -238,7 +238,9 @@ export const execute = <A, E>(alloc: Allocation, spec: StepSpec<A, E>): Effect.E
         )
       }
       const error = readableThrowable(result.failure)
-      yield* retryOrFail(error, attempt, TypedErrors.encode(config?.error, error))
+      const typed = TypedErrors.encode(alloc, config?.error, error)
+      if (Result.isFailure(typed)) return yield* fail(clampErrorObject(toErrorObject(typed.failure)))
+      yield* retryOrFail(error, attempt, typed.success)
       record = runtime.ledger.get(id)
     }
   })
