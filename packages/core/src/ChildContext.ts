@@ -35,14 +35,14 @@ export interface ChildConfig<A, E = never> {
 
 const wrap = (error: unknown): ChildContextError => {
   const inner = fromErrorObject(clampErrorObject(toErrorObject(error)))
-  return new ChildContextError({ message: inner.message, cause: inner })
+  return new ChildContextError(inner.message, inner)
 }
 
 const failedFromRecord = (alloc: Allocation): ChildContextError => {
   const error = alloc.record?.ContextDetails?.Error
-  if (error === undefined) return new ChildContextError({ message: "Child context failed" })
+  if (error === undefined) return new ChildContextError("Child context failed")
   const inner = fromErrorObject(error)
-  return new ChildContextError({ message: inner.message, cause: inner })
+  return new ChildContextError(inner.message, inner)
 }
 
 /**
