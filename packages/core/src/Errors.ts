@@ -53,9 +53,10 @@ abstract class OperationErrorBase extends Data.Error {
   }
   /**
    * The service's `ErrorObject` for this error (`ErrorType` is the `_tag`). Without `errorData` of its own,
-   * the first `errorData` found down the `cause` chain is used, as the official SDK does.
+   * the first `errorData` found down the `cause` chain is used, as the official SDK does. (Typed with a mutable
+   * `StackTrace`, as the official `ErrorObject`, though the engine never sends one.)
    */
-  toErrorObject(): ErrorObject {
+  toErrorObject(): ErrorObject & { readonly StackTrace?: Array<string> | undefined } {
     const data = this.errorData ?? causeChainData(this.cause)
     return data === undefined
       ? { ErrorType: this._tag, ErrorMessage: this.message }
