@@ -12,7 +12,7 @@
  *
  * @since 0.1.0
  */
-import { Data, Effect, Schema } from "effect"
+import { Data } from "effect"
 import type { CompletionReason } from "./Batch.ts"
 import type { ErrorObject } from "./Operation.ts"
 import * as Thrown from "./internal/thrown.ts"
@@ -335,11 +335,11 @@ export const DurableOperationError = OperationErrorBase
  *
  * @since 0.1.0
  */
-export class StepInterruptedError extends Schema.TaggedError<StepInterruptedError>()("StepInterruptedError", {
-  message: Schema.String,
-  stepId: Schema.String,
-  stepName: Schema.optionalKey(Schema.String)
-}) {
+export class StepInterruptedError extends Data.TaggedError("StepInterruptedError")<{
+  readonly message: string
+  readonly stepId: string
+  readonly stepName?: string
+}> {
   static of(stepId: string, stepName?: string): StepInterruptedError {
     const message = "The step execution process was initiated but failed to reach completion due to an interruption."
     return stepName === undefined
@@ -357,16 +357,13 @@ export class StepInterruptedError extends Schema.TaggedError<StepInterruptedErro
  *
  * @since 0.1.0
  */
-export class NonDeterministicExecutionError extends Schema.TaggedError<NonDeterministicExecutionError>()(
-  "NonDeterministicExecutionError",
-  {
-    message: Schema.String,
-    stepId: Schema.String,
-    field: Schema.Literals(["Type", "Name", "SubType"]),
-    expected: Schema.optionalKey(Schema.String),
-    actual: Schema.optionalKey(Schema.String)
-  }
-) {
+export class NonDeterministicExecutionError extends Data.TaggedError("NonDeterministicExecutionError")<{
+  readonly message: string
+  readonly stepId: string
+  readonly field: "Type" | "Name" | "SubType"
+  readonly expected?: string
+  readonly actual?: string
+}> {
   static of(
     stepId: string,
     field: "Type" | "Name" | "SubType",
@@ -394,10 +391,10 @@ export class NonDeterministicExecutionError extends Schema.TaggedError<NonDeterm
  *
  * @since 0.1.0
  */
-export class InvalidInvocationEventError extends Schema.TaggedError<InvalidInvocationEventError>()(
-  "InvalidInvocationEventError",
-  { message: Schema.String, details: Schema.optionalKey(Schema.String) }
-) {}
+export class InvalidInvocationEventError extends Data.TaggedError("InvalidInvocationEventError")<{
+  readonly message: string
+  readonly details?: string
+}> {}
 
 /**
  * A value could not be serialized or deserialized by its serdes. `operation` names the step (raw id and
@@ -405,12 +402,12 @@ export class InvalidInvocationEventError extends Schema.TaggedError<InvalidInvoc
  *
  * @since 0.1.0
  */
-export class SerdesFailedError extends Schema.TaggedError<SerdesFailedError>()("SerdesFailedError", {
-  message: Schema.String,
-  direction: Schema.Literals(["serialize", "deserialize"]),
-  stepId: Schema.String,
-  stepName: Schema.optionalKey(Schema.String)
-}) {}
+export class SerdesFailedError extends Data.TaggedError("SerdesFailedError")<{
+  readonly message: string
+  readonly direction: "serialize" | "deserialize"
+  readonly stepId: string
+  readonly stepName?: string
+}> {}
 
 /**
  * A payload is larger than the service accepts for that operation. Raised before any checkpoint is attempted,
@@ -426,13 +423,13 @@ export class SerdesFailedError extends Schema.TaggedError<SerdesFailedError>()("
  *
  * @since 0.1.0
  */
-export class PayloadTooLargeError extends Schema.TaggedError<PayloadTooLargeError>()("PayloadTooLargeError", {
-  message: Schema.String,
-  stepId: Schema.String,
-  stepName: Schema.optionalKey(Schema.String),
-  sizeBytes: Schema.Number,
-  limitBytes: Schema.Number
-}) {}
+export class PayloadTooLargeError extends Data.TaggedError("PayloadTooLargeError")<{
+  readonly message: string
+  readonly stepId: string
+  readonly stepName?: string
+  readonly sizeBytes: number
+  readonly limitBytes: number
+}> {}
 
 /**
  * A durable operation was called where it cannot be: from inside a step body, or on a parent context from
@@ -440,9 +437,9 @@ export class PayloadTooLargeError extends Schema.TaggedError<PayloadTooLargeErro
  *
  * @since 0.1.0
  */
-export class ContextUsageError extends Schema.TaggedError<ContextUsageError>()("ContextUsageError", {
-  message: Schema.String
-}) {}
+export class ContextUsageError extends Data.TaggedError("ContextUsageError")<{
+  readonly message: string
+}> {}
 
 /**
  * A checkpoint call failed with an error that retrying cannot fix (an update the service rejected, a KMS
@@ -450,10 +447,10 @@ export class ContextUsageError extends Schema.TaggedError<ContextUsageError>()("
  *
  * @since 0.1.0
  */
-export class CheckpointUnrecoverableExecutionError extends Schema.TaggedError<CheckpointUnrecoverableExecutionError>()(
-  "CheckpointUnrecoverableExecutionError",
-  { message: Schema.String, reason: Schema.String }
-) {}
+export class CheckpointUnrecoverableExecutionError extends Data.TaggedError("CheckpointUnrecoverableExecutionError")<{
+  readonly message: string
+  readonly reason: string
+}> {}
 
 /**
  * A checkpoint or state call failed transiently (stale token, throttling, 5xx, network): the invocation ends
@@ -461,10 +458,10 @@ export class CheckpointUnrecoverableExecutionError extends Schema.TaggedError<Ch
  *
  * @since 0.1.0
  */
-export class CheckpointUnrecoverableInvocationError extends Schema.TaggedError<CheckpointUnrecoverableInvocationError>()(
-  "CheckpointUnrecoverableInvocationError",
-  { message: Schema.String, reason: Schema.String }
-) {}
+export class CheckpointUnrecoverableInvocationError extends Data.TaggedError("CheckpointUnrecoverableInvocationError")<{
+  readonly message: string
+  readonly reason: string
+}> {}
 
 /**
  * The invocation was about to reach Lambda's timeout while work was still running: the engine flushed its
@@ -472,10 +469,10 @@ export class CheckpointUnrecoverableInvocationError extends Schema.TaggedError<C
  *
  * @since 0.1.0
  */
-export class InvocationDeadlineError extends Schema.TaggedError<InvocationDeadlineError>()("InvocationDeadlineError", {
-  message: Schema.String,
-  remainingMillis: Schema.Number
-}) {}
+export class InvocationDeadlineError extends Data.TaggedError("InvocationDeadlineError")<{
+  readonly message: string
+  readonly remainingMillis: number
+}> {}
 
 /**
  * A thrown value could not be read: its `message` or `name` getter threw, or it is a revoked Proxy. The
