@@ -239,3 +239,30 @@ describe("Thrown values that are not errors", () => {
     })
   )
 })
+
+describe("Hostile throwables from a serdes", () => {
+  it.live("a serdes that throws a revoked Proxy fails the step with a SerdesFailedError naming it", () =>
+    Effect.gen(function* () {
+      const drive = makeDrive()
+      const fn = withDurableExecution(async (_: unknown, ctx) =>
+        ctx.step("save", async () => 1, {
+          serdes: {
+            serialize: () => {
+              throw revokedProxy()
+            },
+            deserialize: async () => 1
+          }
+        })
+      )
+      const r = yield* run(drive, () => fn, {}, { maxInvocations: 3 })
+      assert.strictEqual(r.status, "FAILED")
+      assert.strictEqual(r.invocations, 1)
+      assert.deepStrictEqual(
+        stepFailures(drive, r.arn).map((f) => f.ErrorType),
+        ["SerdesFailedError"]
+      )
+      assert.include(stepFailures(drive, r.arn)[0].ErrorMessage, 'Serialization failed for step "save" (1)')
+      assert.include(stepFailures(drive, r.arn)[0].ErrorMessage, "revoked")
+    })
+  )
+})
