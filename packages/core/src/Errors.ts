@@ -509,6 +509,7 @@ const unreadableObject = (
  * conversion) then meets a throwing getter or a revoked Proxy.
  *
  * @since 0.2.0
+ * @internal
  */
 export const readableThrowable = (u: unknown): unknown => {
   const reading = Thrown.read(u)
@@ -521,6 +522,7 @@ export const readableThrowable = (u: unknown): unknown => {
  * message (the official SDK passes `new Error("Unknown Error")` there) and whose `cause` is the value.
  *
  * @since 0.2.0
+ * @internal
  */
 export const asError = (u: unknown): Error => {
   const reading = Thrown.read(u)
