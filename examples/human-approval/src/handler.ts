@@ -12,7 +12,7 @@
  * `handler` is exported exactly as it is deployed; `makeHandler` builds the same workflow over any services.
  */
 import {
-  CallbackFailedError,
+  CallbackExternalError,
   CallbackTimeoutError,
   createRetryStrategy,
   withDurableExecution
@@ -31,7 +31,7 @@ export type Approval = typeof Approval.Type
  * reason as `ErrorMessage` and this error, Schema-encoded, as `ErrorData`:
  * `{"_tag":"ApprovalRejected","reason":"over budget","rejectedBy":"bo"}`. `ErrorData` travels unchanged
  * through the callback and the waitForCallback context (the caller's `ErrorType` does not: the context records
- * `CallbackFailedError`), so the workflow decodes the typed rejection from it, on the first run and on replay.
+ * `CallbackExternalError`), so the workflow decodes the typed rejection from it, on the first run and on replay.
  */
 export class ApprovalRejected extends Schema.TaggedError<ApprovalRejected>()("ApprovalRejected", {
   reason: Schema.String,
@@ -44,9 +44,9 @@ export class ApprovalRejected extends Schema.TaggedError<ApprovalRejected>()("Ap
 
   /** The typed rejection a failed `waitForCallback` carries, if it is one. */
   static fromCallbackFailure(error: unknown): ApprovalRejected | undefined {
-    // waitForCallback (async API) fails with ChildContextError; its cause is the CallbackFailedError.
+    // waitForCallback (async API) fails with ChildContextError; its cause is the CallbackExternalError.
     const failure = (error as { cause?: unknown }).cause
-    if (!(failure instanceof CallbackFailedError) || failure.errorData === undefined) return undefined
+    if (!(failure instanceof CallbackExternalError) || failure.errorData === undefined) return undefined
     const decoded = Schema.decodeUnknownOption(Schema.fromJsonString(ApprovalRejected))(failure.errorData)
     return Option.getOrUndefined(decoded)
   }

@@ -100,7 +100,7 @@ describe("LambdaHandler", () => {
 
   it("exports the official API flat, so a handler ports by changing its import", () => {
     assert.strictEqual(typeof createRetryStrategy, "function")
-    assert.strictEqual(new StepError({ message: "m" }).errorType, "StepError")
+    assert.strictEqual(new StepError("m").errorType, "StepError")
     const handler = withDurableExecution(async () => 1)
     assert.isDefined(Handler.lambdaHandlerInfo(handler))
   })

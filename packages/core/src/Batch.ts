@@ -126,9 +126,9 @@ const innerErrors = new WeakMap<ChildContextError, ErrorObject>()
 
 /** The item error for the ErrorObject of what the item threw (as a child context rebuilds it). */
 const itemError = (inner: ErrorObject | undefined, fallback?: ChildContextError): ChildContextError => {
-  if (inner === undefined) return fallback ?? new ChildContextError({ message: "Child context failed" })
+  if (inner === undefined) return fallback ?? new ChildContextError("Child context failed")
   const cause = fromErrorObject(inner)
-  const error = new ChildContextError({ message: cause.message, cause })
+  const error = new ChildContextError(cause.message, cause)
   innerErrors.set(error, inner)
   return error
 }

@@ -29,7 +29,7 @@ import { DurableContext } from "./DurableContext.ts"
 import { toSeconds, type Duration } from "./Duration.ts"
 import {
   CallbackError,
-  CallbackFailedError,
+  CallbackExternalError,
   CallbackHeartbeatTimeoutError,
   CallbackTimeoutError,
   causeFromErrorObject,
@@ -92,7 +92,7 @@ export interface WaitForCallbackConfig<T = string> extends CreateCallbackConfig<
  *
  * @since 0.1.0
  */
-export type CallbackFailure = CallbackFailedError | CallbackTimeoutError | CallbackHeartbeatTimeoutError
+export type CallbackFailure = CallbackExternalError | CallbackTimeoutError | CallbackHeartbeatTimeoutError
 
 /**
  * A created callback: its id, for the external system, and the effect that waits for the answer.
@@ -141,23 +141,20 @@ export const callbackOptions = (
   }
 }
 
-const withData = (message: string, error: ErrorObject | undefined) => ({
-  message,
-  ...(error === undefined ? {} : { cause: causeFromErrorObject(error) }),
-  ...(error?.ErrorData === undefined ? {} : { errorData: error.ErrorData })
-})
+const withData = (message: string, error: ErrorObject | undefined) =>
+  [message, error === undefined ? undefined : causeFromErrorObject(error), error?.ErrorData] as const
 
 /** The precise failure a terminal, unsuccessful callback record stands for. */
 const failureOf = (record: Operation): CallbackFailure => {
   const error = record.CallbackDetails?.Error
   if (record.Status === "TIMED_OUT") {
     return error?.ErrorType === "Callback.Heartbeat"
-      ? new CallbackHeartbeatTimeoutError(withData(error.ErrorMessage || "Callback heartbeat timed out", error))
-      : new CallbackTimeoutError(withData(error?.ErrorMessage || "Callback timed out", error))
+      ? new CallbackHeartbeatTimeoutError(...withData(error.ErrorMessage || "Callback heartbeat timed out", error))
+      : new CallbackTimeoutError(...withData(error?.ErrorMessage || "Callback timed out", error))
   }
   if (record.Status === "FAILED")
-    return new CallbackFailedError(withData(error?.ErrorMessage || "Callback failed", error))
-  return new CallbackFailedError(withData(error?.ErrorMessage || `Callback ${record.Status.toLowerCase()}`, error))
+    return new CallbackExternalError(...withData(error?.ErrorMessage || "Callback failed", error))
+  return new CallbackExternalError(...withData(error?.ErrorMessage || `Callback ${record.Status.toLowerCase()}`, error))
 }
 
 const asSerdes = <T>(serdes: CallbackSerdes<T> | undefined): Serdes<T> => ({
@@ -204,7 +201,7 @@ export const execute = <T>(
     const callbackId = record?.CallbackDetails?.CallbackId
     if (record === undefined || callbackId === undefined) {
       return yield* runtime.terminate(
-        executionFailed(new CallbackError({ message: `No callback ID found for callback: ${alloc.rawId}` }))
+        executionFailed(new CallbackError(`No callback ID found for callback: ${alloc.rawId}`))
       )
     }
     if (record.Status === "SUCCEEDED") Ctx.afterReplay(alloc.state)
@@ -289,21 +286,17 @@ export const createCallback = create
 const unwrap = (error: ChildContextError): CallbackFailure | StepError => {
   const cause = error.cause
   if (
-    cause instanceof CallbackFailedError ||
+    cause instanceof CallbackExternalError ||
     cause instanceof CallbackTimeoutError ||
     cause instanceof CallbackHeartbeatTimeoutError
   ) {
     return cause
   }
   if (cause instanceof CallbackError) {
-    return new CallbackFailedError({
-      message: cause.message,
-      ...(cause.cause === undefined ? {} : { cause: cause.cause }),
-      ...(cause.errorData === undefined ? {} : { errorData: cause.errorData })
-    })
+    return new CallbackExternalError(cause.message, cause.cause, cause.errorData)
   }
   if (cause instanceof StepError) return cause
-  return new StepError({ message: error.message, cause: error })
+  return new StepError(error.message, error)
 }
 
 /**

@@ -5,12 +5,12 @@
  *
  * @since 0.1.0
  */
-import { Effect, type Schema } from "effect"
+import { Effect, Result, type Schema } from "effect"
 import { Limits } from "./Config.ts"
 import type { Allocation, ContextState } from "./DurableContext.ts"
 import * as Ctx from "./DurableContext.ts"
 import { DurableContext } from "./DurableContext.ts"
-import { ChildContextError, clampErrorObject, fromErrorObject, toErrorObject } from "./Errors.ts"
+import { ChildContextError, clampErrorObject, fromErrorObject, readableThrowable, toErrorObject } from "./Errors.ts"
 import { OperationSubType } from "./Operation.ts"
 import type { Serdes } from "./Serdes.ts"
 import { utf8Length } from "./internal/bytes.ts"
@@ -35,14 +35,14 @@ export interface ChildConfig<A, E = never> {
 
 const wrap = (error: unknown): ChildContextError => {
   const inner = fromErrorObject(clampErrorObject(toErrorObject(error)))
-  return new ChildContextError({ message: inner.message, cause: inner })
+  return new ChildContextError(inner.message, inner)
 }
 
 const failedFromRecord = (alloc: Allocation): ChildContextError => {
   const error = alloc.record?.ContextDetails?.Error
-  if (error === undefined) return new ChildContextError({ message: "Child context failed" })
+  if (error === undefined) return new ChildContextError("Child context failed")
   const inner = fromErrorObject(error)
-  return new ChildContextError({ message: inner.message, cause: inner })
+  return new ChildContextError(inner.message, inner)
 }
 
 /**
@@ -83,11 +83,15 @@ export const execute = <A, E, E2 = never>(
     // returning): its operations are already durable, so a crash before then only re-runs the child's own code.
     const awaitCompletion = false
     if (outcome._tag === "Failure") {
-      const stored = clampErrorObject(
-        toErrorObject(outcome.failure, TypedErrors.encode(config?.error, outcome.failure))
-      )
+      const failure = readableThrowable(outcome.failure)
+      const typed = TypedErrors.encode(alloc, config?.error, failure)
+      const stored = Result.isFailure(typed)
+        ? clampErrorObject(toErrorObject(typed.failure))
+        : clampErrorObject(toErrorObject(failure, typed.success))
       yield* runtime.checkpoint({ ...base, Action: "FAIL", Error: stored }, awaitCompletion)
-      return yield* Effect.fail(TypedErrors.decode(config?.error, stored) ?? wrap(outcome.failure))
+      return yield* Effect.fail(
+        TypedErrors.decode(config?.error, stored) ?? wrap(Result.isFailure(typed) ? typed.failure : failure)
+      )
     }
     const value = outcome.success
     const serialized = yield* Effect.result(SerdesRunner.serialize(alloc, serdes, value))

@@ -1,7 +1,8 @@
 /**
- * Errors a durable handler sees. Operation errors (`StepError`, `ChildContextError`, ...) are
- * `Schema.TaggedError`s with the official SDK's names and fields: they are checkpointed as the service's
- * `ErrorObject` and rebuilt identically on replay, so first execution and replay throw the same thing.
+ * Errors a durable handler sees. Operation errors (`StepError`, `ChildContextError`, ...) are the official
+ * SDK's classes (same names, constructors, fields and messages) and Effect yieldable errors with a `_tag`:
+ * they are checkpointed as the service's `ErrorObject` and rebuilt as the same class on replay, so first
+ * execution and replay throw the same thing. They need no `Schema`.
  * Engine errors (`NonDeterministicExecutionError`, `InvalidInvocationEventError`, ...) explain why an
  * execution or invocation could not go on.
  *
@@ -11,25 +12,75 @@
  *
  * @since 0.1.0
  */
-import { Effect, Schema } from "effect"
+import { Data } from "effect"
+import type { CompletionReason } from "./Batch.ts"
 import type { ErrorObject } from "./Operation.ts"
+import * as Thrown from "./internal/thrown.ts"
 
-const operationErrorFields = {
-  message: Schema.String,
-  errorData: Schema.optionalKey(Schema.String),
-  cause: Schema.optionalKey(Schema.Defect())
+const callbackTags = [
+  "CallbackError",
+  "CallbackExternalError",
+  "CallbackTimeoutError",
+  "CallbackSubmitterError",
+  "CallbackHeartbeatTimeoutError"
+] as const
+const invokeTags = ["InvokeError", "InvokeFailedError", "InvokeTimedOutError", "InvokeStoppedError"] as const
+
+/**
+ * The base of every operation error (the official SDK's abstract `DurableOperationError`): an `Error` that
+ * is also an Effect yieldable error with a `_tag`, built with the official constructor
+ * `(message?, cause?, errorData?)`.
+ *
+ * **Details**: `errorType` is the official class's type (`"StepError"`, `"InvokeError"`, ...); `_tag` names
+ * the precise class, including this SDK's subclasses (`InvokeTimedOutError` has `errorType` `"InvokeError"`
+ * and `_tag` `"InvokeTimedOutError"`). The checkpointed `ErrorType` is the `_tag`, so an error keeps its
+ * class across a checkpoint (`fromErrorObject(e.toErrorObject())` is an instance of the same class).
+ */
+abstract class OperationErrorBase extends Data.Error {
+  abstract readonly _tag: string
+  abstract readonly errorType: string
+  /** The error the operation's body threw (or the service reported), rebuilt as an `Error`. */
+  declare readonly cause?: Error
+  /** Data the operation recorded with the error (a typed error's encoding, a callback failure's data). */
+  errorData?: string
+  /** The stack trace lines recorded with the error, if any (the engine does not send stack traces). */
+  stackTrace?: Array<string>
+  constructor(message: string, cause?: Error, errorData?: string) {
+    super()
+    this.message = message
+    if (cause !== undefined) Object.defineProperty(this, "cause", { value: cause, writable: true, configurable: true })
+    if (errorData !== undefined) this.errorData = errorData
+  }
+  /**
+   * The service's `ErrorObject` for this error (`ErrorType` is the `_tag`). Without `errorData` of its own,
+   * the first `errorData` found down the `cause` chain is used, as the official SDK does. (Typed with a mutable
+   * `StackTrace`, as the official `ErrorObject`, though the engine never sends one.)
+   */
+  toErrorObject(): ErrorObject & { readonly StackTrace?: Array<string> | undefined } {
+    const data = this.errorData ?? causeChainData(this.cause)
+    return data === undefined
+      ? { ErrorType: this._tag, ErrorMessage: this.message }
+      : { ErrorType: this._tag, ErrorMessage: this.message, ErrorData: data }
+  }
+  /** Rebuilds the operation error a checkpointed `ErrorObject` stands for (see the module's `fromErrorObject`). */
+  static fromErrorObject(errorObject: ErrorObject): DurableOperationError {
+    return fromErrorObject(errorObject)
+  }
 }
 
-/** Shared behaviour of operation errors: `errorType` and the wire form. */
-interface OperationErrorLike {
-  readonly _tag: string
-  readonly message: string
-  readonly errorData?: string
+const causeChainData = (cause: unknown): string | undefined => {
+  let node = cause
+  for (let i = 0; i < 10 && node !== undefined && node !== null; i++) {
+    if (node instanceof OperationErrorBase && typeof node.errorData === "string") return node.errorData
+    node = node instanceof Error ? node.cause : undefined
+  }
+  return undefined
 }
-const toWire = (e: OperationErrorLike): ErrorObject =>
-  e.errorData === undefined
-    ? { ErrorType: e._tag, ErrorMessage: e.message }
-    : { ErrorType: e._tag, ErrorMessage: e.message, ErrorData: e.errorData }
+
+const named = <C extends { prototype: { name: string } }>(cls: C, name: string): C => {
+  Object.defineProperty(cls.prototype, "name", { value: name, writable: true, configurable: true })
+  return cls
+}
 
 /**
  * A step (or waitForCondition, or promise combinator) failed for good: its retries are exhausted or its retry
@@ -37,162 +88,221 @@ const toWire = (e: OperationErrorLike): ErrorObject =>
  *
  * @since 0.1.0
  */
-export class StepError extends Schema.TaggedError<StepError>()("StepError", operationErrorFields) {
-  /** The `ErrorType` string written to the service. */
-  get errorType(): "StepError" {
-    return "StepError"
-  }
-  /** The service's `ErrorObject` for this error. */
-  toErrorObject(): ErrorObject {
-    return toWire(this)
+export class StepError extends OperationErrorBase {
+  readonly _tag = "StepError" as const
+  readonly errorType = "StepError" as const
+  constructor(message?: string, cause?: Error, errorData?: string) {
+    super(message || "Step failed", cause, errorData)
   }
 }
-
-const callbackTags = [
-  "CallbackError",
-  "CallbackFailedError",
-  "CallbackTimeoutError",
-  "CallbackHeartbeatTimeoutError"
-] as const
+named(StepError, "StepError")
 
 /**
- * A callback did not deliver a result: the official SDK's `CallbackError`, and the base class of the three
- * precise errors the engine raises, which a handler tells apart without parsing messages:
- * - `CallbackFailedError`: the external system reported a failure (`SendDurableExecutionCallbackFailure`);
+ * A callback did not deliver a result: the official SDK's `CallbackError`, and the base class of the
+ * precise errors, which a handler tells apart without parsing messages:
+ * - `CallbackExternalError`: the external system reported a failure (`SendDurableExecutionCallbackFailure`);
  * - `CallbackTimeoutError`: the callback's `timeout` elapsed;
- * - `CallbackHeartbeatTimeoutError`: no heartbeat arrived within `heartbeatTimeout`.
+ * - `CallbackHeartbeatTimeoutError`: no heartbeat arrived within `heartbeatTimeout` (this SDK's addition);
+ * - `CallbackSubmitterError`: `waitForCallback`'s submitter failed.
  *
- * **Details**: the three are real subclasses (`err instanceof CallbackError` holds for all of them, as in the
- * official SDK), each with its own `_tag` (`Effect.catchTag("CallbackTimeoutError", ...)`) and `errorType`.
+ * **Details**: real subclasses (`err instanceof CallbackError` holds for all of them, as in the official
+ * SDK), each with its own `_tag` (`Effect.catchTag("CallbackTimeoutError", ...)`) and `errorType`.
  * `cause.name` is the service's error type (`"Callback.Timeout"`, `"Callback.Heartbeat"`, or the type the
  * external caller sent).
  *
- * **Gotchas**: the engine never raises a bare `CallbackError` itself; one is rebuilt from records written by
- * the official SDK. In an Effect error channel, name the subclasses (catching the base tag matches nothing).
+ * **Gotchas**: in an Effect error channel, name the subclasses (catching the base tag matches only a bare
+ * `CallbackError`).
  *
  * @since 0.1.0
  */
-export class CallbackError extends Schema.Error<CallbackError>("CallbackError")({
-  _tag: Schema.Literals(callbackTags).pipe(Schema.withConstructorDefault(Effect.succeed("CallbackError" as const))),
-  ...operationErrorFields
-}) {
-  /** The `ErrorType` string written to the service (the class's tag). */
-  get errorType(): (typeof callbackTags)[number] {
-    return this._tag
-  }
-  /** The service's `ErrorObject` for this error. */
-  toErrorObject(): ErrorObject {
-    return toWire(this)
+export class CallbackError extends OperationErrorBase {
+  readonly _tag: (typeof callbackTags)[number] = "CallbackError"
+  readonly errorType: string = "CallbackError"
+  constructor(message?: string, cause?: Error, errorData?: string) {
+    super(message || "Callback failed", cause, errorData)
   }
 }
+named(CallbackError, "CallbackError")
 
 /**
  * The external system failed the callback (`SendDurableExecutionCallbackFailure`). `cause.name` /
  * `cause.message` are the `ErrorType` / `ErrorMessage` it sent; `errorData` its `ErrorData`.
  *
+ * @since 0.2.0
+ */
+export class CallbackExternalError extends CallbackError {
+  override readonly _tag = "CallbackExternalError" as const
+  override readonly errorType = "CallbackExternalError" as const
+  constructor(message?: string, cause?: Error, errorData?: string) {
+    super(message || "Callback failed", cause, errorData)
+  }
+}
+named(CallbackExternalError, "CallbackExternalError")
+
+/**
+ * Former name of `CallbackExternalError` (the official SDK's name).
+ *
+ * @deprecated use `CallbackExternalError`; records written with the old name are still read as it.
  * @since 0.1.0
  */
-export class CallbackFailedError extends CallbackError.extend<CallbackFailedError>("CallbackFailedError")({
-  _tag: Schema.tag("CallbackFailedError")
-}) {}
+export const CallbackFailedError = CallbackExternalError
+/** @deprecated use `CallbackExternalError`. @since 0.1.0 */
+export type CallbackFailedError = CallbackExternalError
 
 /**
  * The callback's `timeout` elapsed before any result arrived (service error type `Callback.Timeout`).
  *
  * @since 0.1.0
  */
-export class CallbackTimeoutError extends CallbackError.extend<CallbackTimeoutError>("CallbackTimeoutError")({
-  _tag: Schema.tag("CallbackTimeoutError")
-}) {}
+export class CallbackTimeoutError extends CallbackError {
+  override readonly _tag = "CallbackTimeoutError" as const
+  override readonly errorType = "CallbackTimeoutError" as const
+  constructor(message?: string, cause?: Error, errorData?: string) {
+    super(message || "Callback timed out", cause, errorData)
+  }
+}
+named(CallbackTimeoutError, "CallbackTimeoutError")
 
 /**
  * No heartbeat arrived within the callback's `heartbeatTimeout` (service error type `Callback.Heartbeat`).
+ * The official SDK reports this as a `CallbackTimeoutError`.
  *
  * @since 0.1.0
  */
-export class CallbackHeartbeatTimeoutError extends CallbackError.extend<CallbackHeartbeatTimeoutError>(
-  "CallbackHeartbeatTimeoutError"
-)({
-  _tag: Schema.tag("CallbackHeartbeatTimeoutError")
-}) {}
+export class CallbackHeartbeatTimeoutError extends CallbackError {
+  override readonly _tag = "CallbackHeartbeatTimeoutError" as const
+  override readonly errorType = "CallbackHeartbeatTimeoutError" as const
+  constructor(message?: string, cause?: Error, errorData?: string) {
+    super(message || "Callback heartbeat timed out", cause, errorData)
+  }
+}
+named(CallbackHeartbeatTimeoutError, "CallbackHeartbeatTimeoutError")
 
-const invokeTags = ["InvokeError", "InvokeFailedError", "InvokeTimedOutError", "InvokeStoppedError"] as const
+/**
+ * `waitForCallback`'s submitter failed (its step exhausted its retries): `cause` is the submitter's
+ * `StepError`.
+ *
+ * @since 0.2.0
+ */
+export class CallbackSubmitterError extends CallbackError {
+  override readonly _tag = "CallbackSubmitterError" as const
+  override readonly errorType = "CallbackSubmitterError" as const
+  constructor(message?: string, cause?: Error, errorData?: string) {
+    super(message || "Callback submitter failed", cause, errorData)
+  }
+}
+named(CallbackSubmitterError, "CallbackSubmitterError")
 
 /**
  * A chained invoke did not return a result: the official SDK's `InvokeError`, and the base class of the
  * precise errors the engine raises: `InvokeFailedError` (the target function failed), `InvokeTimedOutError`
  * (it timed out) and `InvokeStoppedError` (its execution was stopped).
  *
- * **Details**: real subclasses (`err instanceof InvokeError` holds for all), each with its own `_tag` and
- * `errorType`. `cause.name` / `cause.message` are the target's `ErrorType` / `ErrorMessage` (the official
- * SDK drops the type).
+ * **Details**: real subclasses (`err instanceof InvokeError` holds for all), each with its own `_tag`; their
+ * `errorType` is `"InvokeError"`, as the official SDK reports them. `cause.name` / `cause.message` are the
+ * target's `ErrorType` / `ErrorMessage` (the official SDK drops the type).
  *
  * @since 0.1.0
  */
-export class InvokeError extends Schema.Error<InvokeError>("InvokeError")({
-  _tag: Schema.Literals(invokeTags).pipe(Schema.withConstructorDefault(Effect.succeed("InvokeError" as const))),
-  ...operationErrorFields
-}) {
-  /** The `ErrorType` string written to the service (the class's tag). */
-  get errorType(): (typeof invokeTags)[number] {
-    return this._tag
-  }
-  /** The service's `ErrorObject` for this error. */
-  toErrorObject(): ErrorObject {
-    return toWire(this)
+export class InvokeError extends OperationErrorBase {
+  readonly _tag: (typeof invokeTags)[number] = "InvokeError"
+  readonly errorType = "InvokeError" as const
+  constructor(message?: string, cause?: Error, errorData?: string) {
+    super(message || "Invoke failed", cause, errorData)
   }
 }
+named(InvokeError, "InvokeError")
 
 /** The invoked function failed. @since 0.1.0 */
-export class InvokeFailedError extends InvokeError.extend<InvokeFailedError>("InvokeFailedError")({
-  _tag: Schema.tag("InvokeFailedError")
-}) {}
+export class InvokeFailedError extends InvokeError {
+  override readonly _tag = "InvokeFailedError" as const
+}
+named(InvokeFailedError, "InvokeFailedError")
 
 /** The invoked function (or its durable execution) timed out. @since 0.1.0 */
-export class InvokeTimedOutError extends InvokeError.extend<InvokeTimedOutError>("InvokeTimedOutError")({
-  _tag: Schema.tag("InvokeTimedOutError")
-}) {}
+export class InvokeTimedOutError extends InvokeError {
+  override readonly _tag = "InvokeTimedOutError" as const
+  constructor(message?: string, cause?: Error, errorData?: string) {
+    super(message || "Invoke timed out", cause, errorData)
+  }
+}
+named(InvokeTimedOutError, "InvokeTimedOutError")
 
 /** The invoked durable execution was stopped (`StopDurableExecution`) before it finished. @since 0.1.0 */
-export class InvokeStoppedError extends InvokeError.extend<InvokeStoppedError>("InvokeStoppedError")({
-  _tag: Schema.tag("InvokeStoppedError")
-}) {}
+export class InvokeStoppedError extends InvokeError {
+  override readonly _tag = "InvokeStoppedError" as const
+  constructor(message?: string, cause?: Error, errorData?: string) {
+    super(message || "Invoke stopped", cause, errorData)
+  }
+}
+named(InvokeStoppedError, "InvokeStoppedError")
 
 /** A child context's body failed; `cause` is the rebuilt inner error. @since 0.1.0 */
-export class ChildContextError extends Schema.TaggedError<ChildContextError>()(
-  "ChildContextError",
-  operationErrorFields
-) {
-  get errorType(): "ChildContextError" {
-    return "ChildContextError"
-  }
-  toErrorObject(): ErrorObject {
-    return toWire(this)
+export class ChildContextError extends OperationErrorBase {
+  readonly _tag = "ChildContextError" as const
+  readonly errorType = "ChildContextError" as const
+  constructor(message?: string, cause?: Error, errorData?: string) {
+    super(message || "Child context failed", cause, errorData)
   }
 }
+named(ChildContextError, "ChildContextError")
 
 /** A waitForCondition failed without a more specific error. @since 0.1.0 */
-export class WaitForConditionError extends Schema.TaggedError<WaitForConditionError>()(
-  "WaitForConditionError",
-  operationErrorFields
-) {
-  get errorType(): "WaitForConditionError" {
-    return "WaitForConditionError"
-  }
-  toErrorObject(): ErrorObject {
-    return toWire(this)
+export class WaitForConditionError extends OperationErrorBase {
+  readonly _tag = "WaitForConditionError" as const
+  readonly errorType = "WaitForConditionError" as const
+  constructor(message?: string, cause?: Error, errorData?: string) {
+    super(message || "Wait for condition failed", cause, errorData)
   }
 }
+named(WaitForConditionError, "WaitForConditionError")
+
+/** A promise combinator (`all`, `allSettled`, `any`, `race`) failed; `cause` is the failure. @since 0.2.0 */
+export class PromiseCombinatorError extends OperationErrorBase {
+  readonly _tag = "PromiseCombinatorError" as const
+  readonly errorType = "PromiseCombinatorError" as const
+  constructor(message?: string, cause?: Error, errorData?: string) {
+    super(message || "Promise combinator failed", cause, errorData)
+  }
+}
+named(PromiseCombinatorError, "PromiseCombinatorError")
+
+/**
+ * Thrown by `BatchResult.throwIfError` when a map/parallel completed as failed by its completion decision
+ * although no item failed (for example a required quorum could not be met).
+ *
+ * @since 0.2.0
+ */
+export class BatchCompletionError extends OperationErrorBase {
+  readonly _tag = "BatchCompletionError" as const
+  readonly errorType = "BatchCompletionError" as const
+  /** The completion reason that made the batch count as failed. */
+  readonly completionReason: CompletionReason
+  constructor(completionReason: CompletionReason, message?: string, cause?: Error, errorData?: string) {
+    super(message || `Batch completed as failed by shouldComplete (${completionReason})`, cause, errorData)
+    this.completionReason = completionReason
+  }
+}
+named(BatchCompletionError, "BatchCompletionError")
 
 /** Any of the operation errors. @since 0.1.0 */
-export type DurableOperationError = StepError | CallbackError | InvokeError | ChildContextError | WaitForConditionError
+export type DurableOperationError =
+  | StepError
+  | CallbackError
+  | InvokeError
+  | ChildContextError
+  | WaitForConditionError
+  | PromiseCombinatorError
+  | BatchCompletionError
 
 const operationErrorTags = new Set<string>([
   "StepError",
   ...callbackTags,
   ...invokeTags,
   "ChildContextError",
-  "WaitForConditionError"
+  "WaitForConditionError",
+  "PromiseCombinatorError",
+  "BatchCompletionError"
 ])
 
 /**
@@ -201,22 +311,23 @@ const operationErrorTags = new Set<string>([
  *
  * @since 0.1.0
  */
-export const isDurableOperationError = (u: unknown): u is DurableOperationError =>
-  typeof u === "object" &&
-  u !== null &&
-  operationErrorTags.has((u as { _tag?: unknown })._tag as string) &&
-  u instanceof Error
+export const isDurableOperationError = (u: unknown): u is DurableOperationError => {
+  if (typeof u !== "object" || u === null) return false
+  try {
+    return u instanceof OperationErrorBase && operationErrorTags.has((u as { _tag?: unknown })._tag as string)
+  } catch {
+    return false // a revoked Proxy or a throwing getter is no operation error
+  }
+}
 
 /**
- * `instanceof` target and helpers matching the official `DurableOperationError` base class.
+ * The base class of the operation errors, as the official SDK's abstract `DurableOperationError`:
+ * `err instanceof DurableOperationError`, `DurableOperationError.fromErrorObject(o)`, and `extends` for an
+ * error class of your own (give it a `_tag` and an `errorType`).
  *
  * @since 0.1.0
  */
-export const DurableOperationError = {
-  [Symbol.hasInstance]: isDurableOperationError,
-  /** Rebuilds the operation error a checkpointed `ErrorObject` stands for (see `fromErrorObject`). */
-  fromErrorObject: (o: ErrorObject | undefined): DurableOperationError => fromErrorObject(o)
-} as const
+export const DurableOperationError = OperationErrorBase
 
 /**
  * The error given to a retry strategy when an at-most-once step was interrupted (its START is recorded but
@@ -224,11 +335,11 @@ export const DurableOperationError = {
  *
  * @since 0.1.0
  */
-export class StepInterruptedError extends Schema.TaggedError<StepInterruptedError>()("StepInterruptedError", {
-  message: Schema.String,
-  stepId: Schema.String,
-  stepName: Schema.optionalKey(Schema.String)
-}) {
+export class StepInterruptedError extends Data.TaggedError("StepInterruptedError")<{
+  readonly message: string
+  readonly stepId: string
+  readonly stepName?: string
+}> {
   static of(stepId: string, stepName?: string): StepInterruptedError {
     const message = "The step execution process was initiated but failed to reach completion due to an interruption."
     return stepName === undefined
@@ -246,16 +357,13 @@ export class StepInterruptedError extends Schema.TaggedError<StepInterruptedErro
  *
  * @since 0.1.0
  */
-export class NonDeterministicExecutionError extends Schema.TaggedError<NonDeterministicExecutionError>()(
-  "NonDeterministicExecutionError",
-  {
-    message: Schema.String,
-    stepId: Schema.String,
-    field: Schema.Literals(["Type", "Name", "SubType"]),
-    expected: Schema.optionalKey(Schema.String),
-    actual: Schema.optionalKey(Schema.String)
-  }
-) {
+export class NonDeterministicExecutionError extends Data.TaggedError("NonDeterministicExecutionError")<{
+  readonly message: string
+  readonly stepId: string
+  readonly field: "Type" | "Name" | "SubType"
+  readonly expected?: string
+  readonly actual?: string
+}> {
   static of(
     stepId: string,
     field: "Type" | "Name" | "SubType",
@@ -283,10 +391,10 @@ export class NonDeterministicExecutionError extends Schema.TaggedError<NonDeterm
  *
  * @since 0.1.0
  */
-export class InvalidInvocationEventError extends Schema.TaggedError<InvalidInvocationEventError>()(
-  "InvalidInvocationEventError",
-  { message: Schema.String, details: Schema.optionalKey(Schema.String) }
-) {}
+export class InvalidInvocationEventError extends Data.TaggedError("InvalidInvocationEventError")<{
+  readonly message: string
+  readonly details?: string
+}> {}
 
 /**
  * A value could not be serialized or deserialized by its serdes. `operation` names the step (raw id and
@@ -294,12 +402,12 @@ export class InvalidInvocationEventError extends Schema.TaggedError<InvalidInvoc
  *
  * @since 0.1.0
  */
-export class SerdesFailedError extends Schema.TaggedError<SerdesFailedError>()("SerdesFailedError", {
-  message: Schema.String,
-  direction: Schema.Literals(["serialize", "deserialize"]),
-  stepId: Schema.String,
-  stepName: Schema.optionalKey(Schema.String)
-}) {}
+export class SerdesFailedError extends Data.TaggedError("SerdesFailedError")<{
+  readonly message: string
+  readonly direction: "serialize" | "deserialize"
+  readonly stepId: string
+  readonly stepName?: string
+}> {}
 
 /**
  * A payload is larger than the service accepts for that operation. Raised before any checkpoint is attempted,
@@ -315,13 +423,13 @@ export class SerdesFailedError extends Schema.TaggedError<SerdesFailedError>()("
  *
  * @since 0.1.0
  */
-export class PayloadTooLargeError extends Schema.TaggedError<PayloadTooLargeError>()("PayloadTooLargeError", {
-  message: Schema.String,
-  stepId: Schema.String,
-  stepName: Schema.optionalKey(Schema.String),
-  sizeBytes: Schema.Number,
-  limitBytes: Schema.Number
-}) {}
+export class PayloadTooLargeError extends Data.TaggedError("PayloadTooLargeError")<{
+  readonly message: string
+  readonly stepId: string
+  readonly stepName?: string
+  readonly sizeBytes: number
+  readonly limitBytes: number
+}> {}
 
 /**
  * A durable operation was called where it cannot be: from inside a step body, or on a parent context from
@@ -329,9 +437,9 @@ export class PayloadTooLargeError extends Schema.TaggedError<PayloadTooLargeErro
  *
  * @since 0.1.0
  */
-export class ContextUsageError extends Schema.TaggedError<ContextUsageError>()("ContextUsageError", {
-  message: Schema.String
-}) {}
+export class ContextUsageError extends Data.TaggedError("ContextUsageError")<{
+  readonly message: string
+}> {}
 
 /**
  * A checkpoint call failed with an error that retrying cannot fix (an update the service rejected, a KMS
@@ -339,10 +447,10 @@ export class ContextUsageError extends Schema.TaggedError<ContextUsageError>()("
  *
  * @since 0.1.0
  */
-export class CheckpointUnrecoverableExecutionError extends Schema.TaggedError<CheckpointUnrecoverableExecutionError>()(
-  "CheckpointUnrecoverableExecutionError",
-  { message: Schema.String, reason: Schema.String }
-) {}
+export class CheckpointUnrecoverableExecutionError extends Data.TaggedError("CheckpointUnrecoverableExecutionError")<{
+  readonly message: string
+  readonly reason: string
+}> {}
 
 /**
  * A checkpoint or state call failed transiently (stale token, throttling, 5xx, network): the invocation ends
@@ -350,10 +458,10 @@ export class CheckpointUnrecoverableExecutionError extends Schema.TaggedError<Ch
  *
  * @since 0.1.0
  */
-export class CheckpointUnrecoverableInvocationError extends Schema.TaggedError<CheckpointUnrecoverableInvocationError>()(
-  "CheckpointUnrecoverableInvocationError",
-  { message: Schema.String, reason: Schema.String }
-) {}
+export class CheckpointUnrecoverableInvocationError extends Data.TaggedError("CheckpointUnrecoverableInvocationError")<{
+  readonly message: string
+  readonly reason: string
+}> {}
 
 /**
  * The invocation was about to reach Lambda's timeout while work was still running: the engine flushed its
@@ -361,38 +469,107 @@ export class CheckpointUnrecoverableInvocationError extends Schema.TaggedError<C
  *
  * @since 0.1.0
  */
-export class InvocationDeadlineError extends Schema.TaggedError<InvocationDeadlineError>()("InvocationDeadlineError", {
-  message: Schema.String,
-  remainingMillis: Schema.Number
-}) {}
-
-const isErrorLike = (u: unknown): u is { name: string; message: string } =>
-  u instanceof Error ||
-  (typeof u === "object" && u !== null && typeof (u as any).message === "string" && typeof (u as any).name === "string")
+export class InvocationDeadlineError extends Data.TaggedError("InvocationDeadlineError")<{
+  readonly message: string
+  readonly remainingMillis: number
+}> {}
 
 /**
- * The service `ErrorObject` for any thrown value, as the official SDK builds it: operation errors keep their
- * type and data; other errors report `name` as `ErrorType`; non-errors become `"Unknown error"`. Stack traces
- * are not sent. A `Schema.TaggedError` reports its `_tag`.
+ * A thrown value could not be read: its `message` or `name` getter threw, or it is a revoked Proxy. The
+ * engine records this error in its place, so the attempt is checkpointed as failed, the retry strategy is
+ * consulted (it receives this error) and an execution fails instead of looping on function errors.
  *
- * @since 0.1.0
+ * **Details**: `message` names the access that failed and what it threw. The unreadable value itself is not
+ * kept (nothing about it can be read safely).
+ *
+ * @since 0.2.0
  */
-export const toErrorObject = (error: unknown, errorData?: string): ErrorObject => {
+export class UnreadableThrowableError extends Data.TaggedError("UnreadableThrowableError")<{
+  readonly message: string
+}> {
+  /** The error for an unreadable value, naming what failed. */
+  static of(reading: { readonly access: string; readonly detail: string }): UnreadableThrowableError {
+    return new UnreadableThrowableError({
+      message: `A thrown value could not be read: reading ${reading.access} threw ${reading.detail}`
+    })
+  }
+}
+
+const unreadableObject = (
+  reading: { readonly access: string; readonly detail: string },
+  errorData: string | undefined
+): ErrorObject => {
+  const base = { ErrorType: "UnreadableThrowableError", ErrorMessage: UnreadableThrowableError.of(reading).message }
+  return errorData === undefined ? base : { ...base, ErrorData: errorData }
+}
+
+/**
+ * A thrown value made safe to handle: the value itself when it can be read, else an
+ * `UnreadableThrowableError` that says why. Nothing downstream (retry strategies, error mappers, `ErrorObject`
+ * conversion) then meets a throwing getter or a revoked Proxy.
+ *
+ * @since 0.2.0
+ * @internal
+ */
+export const readableThrowable = (u: unknown): unknown => {
+  const reading = Thrown.read(u)
+  return reading._tag === "Unreadable" ? UnreadableThrowableError.of(reading) : u
+}
+
+/**
+ * The `Error` a retry strategy receives for a thrown value: the value itself when it is an `Error`, an
+ * `UnreadableThrowableError` when it cannot be read, else an `Error` whose message is the value's readable
+ * message (the official SDK passes `new Error("Unknown Error")` there) and whose `cause` is the value.
+ *
+ * @since 0.2.0
+ * @internal
+ */
+export const asError = (u: unknown): Error => {
+  const reading = Thrown.read(u)
+  if (reading._tag === "Unreadable") return UnreadableThrowableError.of(reading)
+  try {
+    if (u instanceof Error) return u
+  } catch {
+    // read() just answered the same question; a value that changes its mind is treated as a non-error
+  }
+  return new Error(reading.message, { cause: u })
+}
+
+const unsafeToErrorObject = (error: unknown, errorData: string | undefined): ErrorObject => {
+  const reading = Thrown.read(error)
+  if (reading._tag === "Unreadable") return unreadableObject(reading, errorData)
+  if (reading._tag === "Value") {
+    const data = errorData ?? reading.data
+    return data === undefined ? { ErrorMessage: reading.message } : { ErrorMessage: reading.message, ErrorData: data }
+  }
   if (isDurableOperationError(error)) {
     const data = errorData ?? error.errorData
     return data === undefined
       ? { ErrorType: error._tag, ErrorMessage: error.message }
       : { ErrorType: error._tag, ErrorMessage: error.message, ErrorData: data }
   }
-  if (isErrorLike(error)) {
-    const tag = (error as { _tag?: unknown })._tag
-    const type = typeof tag === "string" ? tag : error.name
-    const base = { ErrorType: type, ErrorMessage: error.message }
-    return errorData === undefined ? base : { ...base, ErrorData: errorData }
+  const base = { ErrorType: reading.tag ?? reading.name, ErrorMessage: reading.message }
+  return errorData === undefined ? base : { ...base, ErrorData: errorData }
+}
+
+/**
+ * The service `ErrorObject` for any thrown value, as the official SDK builds it: operation errors keep their
+ * type and data; other errors report `name` as `ErrorType` (a tagged error its `_tag`). Stack traces are not
+ * sent. It never throws:
+ * - a value that is not an error (a string, a number, `null`, a plain object) keeps a readable message (the
+ *   string itself, `String(n)`, `"null"`, a JSON preview) and its JSON form as `ErrorData` when that is at
+ *   most 16 KiB (the official SDK writes `"Unknown error"` and drops the value);
+ * - a value that cannot be read (a throwing `message`/`name` getter, a revoked Proxy) becomes an
+ *   `UnreadableThrowableError`.
+ *
+ * @since 0.1.0
+ */
+export const toErrorObject = (error: unknown, errorData?: string): ErrorObject => {
+  try {
+    return unsafeToErrorObject(error, errorData)
+  } catch (e) {
+    return unreadableObject({ access: "it", detail: Thrown.describe(e) }, errorData)
   }
-  return errorData === undefined
-    ? { ErrorMessage: "Unknown error" }
-    : { ErrorMessage: "Unknown error", ErrorData: errorData }
 }
 
 /**
@@ -410,49 +587,41 @@ const causeOf = (o: ErrorObject): Error => {
   return cause
 }
 
-const withOptionalData = (message: string, cause: Error, errorData: string | undefined) =>
-  errorData === undefined ? { message, cause } : { message, cause, errorData }
+type OperationErrorClass = new (message?: string, cause?: Error, errorData?: string) => DurableOperationError
+
+/** The class each checkpointed `ErrorType` stands for (older records' `CallbackFailedError` included). */
+const classOfType: Readonly<Record<string, OperationErrorClass>> = {
+  StepError,
+  CallbackError,
+  CallbackExternalError,
+  CallbackFailedError: CallbackExternalError,
+  CallbackTimeoutError,
+  CallbackHeartbeatTimeoutError,
+  CallbackSubmitterError,
+  InvokeError,
+  InvokeFailedError,
+  InvokeTimedOutError,
+  InvokeStoppedError,
+  ChildContextError,
+  WaitForConditionError,
+  PromiseCombinatorError
+}
 
 /**
  * Rebuilds the operation error a checkpointed `ErrorObject` stands for, as the official SDK does: an
  * `ErrorType` naming an operation error gives that class (including this SDK's precise callback and invoke
- * subclasses, such as `CallbackTimeoutError`); anything else gives a `StepError` whose `cause` carries the
- * original type and message.
+ * subclasses, such as `InvokeTimedOutError`); anything else gives a `StepError` whose `cause` carries the
+ * original type and message. Each class's default message applies when `ErrorMessage` is empty.
  *
  * @since 0.1.0
  */
 export const fromErrorObject = (o: ErrorObject | undefined): DurableOperationError => {
-  if (o === undefined) return new StepError({ message: "Unknown error" })
+  if (o === undefined) return new StepError("Unknown error")
   const cause = causeOf(o)
-  const data = o.ErrorData
-  switch (o.ErrorType) {
-    case "CallbackError":
-      return new CallbackError(withOptionalData(o.ErrorMessage || "Callback failed", cause, data))
-    case "CallbackFailedError":
-      return new CallbackFailedError(withOptionalData(o.ErrorMessage || "Callback failed", cause, data))
-    case "CallbackTimeoutError":
-      return new CallbackTimeoutError(withOptionalData(o.ErrorMessage || "Callback timed out", cause, data))
-    case "CallbackHeartbeatTimeoutError":
-      return new CallbackHeartbeatTimeoutError(
-        withOptionalData(o.ErrorMessage || "Callback heartbeat timed out", cause, data)
-      )
-    case "InvokeError":
-      return new InvokeError(withOptionalData(o.ErrorMessage || "Invoke failed", cause, data))
-    case "InvokeFailedError":
-      return new InvokeFailedError(withOptionalData(o.ErrorMessage || "Invoke failed", cause, data))
-    case "InvokeTimedOutError":
-      return new InvokeTimedOutError(withOptionalData(o.ErrorMessage || "Invoke timed out", cause, data))
-    case "InvokeStoppedError":
-      return new InvokeStoppedError(withOptionalData(o.ErrorMessage || "Invoke stopped", cause, data))
-    case "ChildContextError":
-      return new ChildContextError(withOptionalData(o.ErrorMessage || "Child context failed", cause, data))
-    case "WaitForConditionError":
-      return new WaitForConditionError(withOptionalData(o.ErrorMessage || "Wait for condition failed", cause, data))
-    case "StepError":
-      return new StepError(withOptionalData(o.ErrorMessage || "Step failed", cause, data))
-    default:
-      return new StepError(withOptionalData(o.ErrorMessage || "Unknown error", cause, data))
-  }
+  const type = o.ErrorType
+  const known = type !== undefined && Object.hasOwn(classOfType, type) ? classOfType[type] : undefined
+  if (known !== undefined) return new known(o.ErrorMessage, cause, o.ErrorData)
+  return new StepError(o.ErrorMessage || "Unknown error", cause, o.ErrorData)
 }
 
 /** Truncates an `ErrorObject` so it stays under the service's 32 KiB error limit. @since 0.1.0 */

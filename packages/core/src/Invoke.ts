@@ -71,23 +71,19 @@ export type InvokeFailure = InvokeFailedError | InvokeTimedOutError | InvokeStop
 
 const withData = (message: string, record: Operation) => {
   const error = record.ChainedInvokeDetails?.Error
-  return {
-    message,
-    ...(error === undefined ? {} : { cause: causeFromErrorObject(error) }),
-    ...(error?.ErrorData === undefined ? {} : { errorData: error.ErrorData })
-  }
+  return [message, error === undefined ? undefined : causeFromErrorObject(error), error?.ErrorData] as const
 }
 
 const failureOf = (record: Operation): InvokeFailure => {
   const message = record.ChainedInvokeDetails?.Error?.ErrorMessage
   switch (record.Status) {
     case "TIMED_OUT":
-      return new InvokeTimedOutError(withData(message || "Invoke timed out", record))
+      return new InvokeTimedOutError(...withData(message || "Invoke timed out", record))
     case "STOPPED":
     case "CANCELLED":
-      return new InvokeStoppedError(withData(message || "Invoke stopped", record))
+      return new InvokeStoppedError(...withData(message || "Invoke stopped", record))
     default:
-      return new InvokeFailedError(withData(message || "Invoke failed", record))
+      return new InvokeFailedError(...withData(message || "Invoke failed", record))
   }
 }
 

@@ -13,15 +13,17 @@
  *
  * @since 0.1.0
  */
-import { Effect, Exit, Random, Schema } from "effect"
+import { Effect, Exit, Random, Result, Schema } from "effect"
 import type { Allocation, ContextState } from "./DurableContext.ts"
 import * as Ctx from "./DurableContext.ts"
 import { DurableContext } from "./DurableContext.ts"
 import { toValidSeconds, MAX_SECONDS } from "./Duration.ts"
 import {
+  asError,
   clampErrorObject,
   fromErrorObject,
   PayloadTooLargeError,
+  readableThrowable,
   StepInterruptedError,
   toErrorObject,
   type StepError
@@ -91,7 +93,7 @@ const surfaced = <E>(schema: Schema.Codec<E, any> | undefined, o: ErrorObject | 
   TypedErrors.decode(schema, o) ?? (fromErrorObject(o) as StepError)
 
 const retryDelaySeconds = (strategy: RetryStrategy, error: unknown, attempt: number, random: number) => {
-  const err = error instanceof Error ? error : new Error("Unknown Error")
+  const err = asError(error)
   const decision = strategy(err, attempt, () => random) ?? retryPresets.default(err, attempt, () => random)
   if (!decision.shouldRetry) return undefined
   if (decision.delay === undefined) return 1
@@ -235,8 +237,10 @@ export const execute = <A, E>(alloc: Allocation, spec: StepSpec<A, E>): Effect.E
           Effect.catch((e) => runtime.terminate({ _tag: "InvocationFailed", error: e }))
         )
       }
-      const error = result.failure
-      yield* retryOrFail(error, attempt, TypedErrors.encode(config?.error, error))
+      const error = readableThrowable(result.failure)
+      const typed = TypedErrors.encode(alloc, config?.error, error)
+      if (Result.isFailure(typed)) return yield* fail(clampErrorObject(toErrorObject(typed.failure)))
+      yield* retryOrFail(error, attempt, typed.success)
       record = runtime.ledger.get(id)
     }
   })

@@ -174,7 +174,7 @@ export const execute = <T>(
         const error = record.StepDetails?.Error
         return yield* Effect.fail(
           error === undefined
-            ? new WaitForConditionError({ message: "waitForCondition failed" })
+            ? new WaitForConditionError("waitForCondition failed")
             : (fromErrorObject(error) as StepError)
         )
       }

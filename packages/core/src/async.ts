@@ -37,9 +37,12 @@ export type { ChildConfig } from "./ChildContext.ts"
 export { DurablePromise } from "./DurablePromise.ts"
 export type { Duration } from "./Duration.ts"
 export {
+  BatchCompletionError,
   CallbackError,
+  CallbackExternalError,
   CallbackFailedError,
   CallbackHeartbeatTimeoutError,
+  CallbackSubmitterError,
   CallbackTimeoutError,
   ChildContextError,
   DurableOperationError,
@@ -49,6 +52,7 @@ export {
   InvokeTimedOutError,
   NonDeterministicExecutionError,
   PayloadTooLargeError,
+  PromiseCombinatorError,
   StepError,
   StepInterruptedError,
   WaitForConditionError

@@ -1,12 +1,12 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Schema } from "effect"
+import { Effect } from "effect"
 import { Errors } from "@durable-lambda/core"
 
 describe("Errors", () => {
   it("toErrorObject: keeps the original error's name as ErrorType", () => {
     assert.deepStrictEqual(Errors.toErrorObject(new TypeError("bad")), { ErrorType: "TypeError", ErrorMessage: "bad" })
-    assert.deepStrictEqual(Errors.toErrorObject("boom"), { ErrorMessage: "Unknown error" })
-    assert.deepStrictEqual(Errors.toErrorObject(new Errors.StepError({ message: "m", errorData: "d" })), {
+    assert.deepStrictEqual(Errors.toErrorObject("boom"), { ErrorMessage: "boom", ErrorData: '"boom"' })
+    assert.deepStrictEqual(Errors.toErrorObject(new Errors.StepError("m", undefined, "d")), {
       ErrorType: "StepError",
       ErrorMessage: "m",
       ErrorData: "d"
@@ -30,15 +30,67 @@ describe("Errors", () => {
     assert.deepStrictEqual(Errors.toErrorObject(Errors.fromErrorObject(wire)), wire)
   })
 
-  it("Schema round trip: tag, message, data and cause survive JSON", () => {
-    const original = new Errors.StepError({ message: "m", errorData: "d", cause: new RangeError("r") })
-    const json = JSON.parse(JSON.stringify(Schema.encodeSync(Errors.StepError)(original)))
-    const back = Schema.decodeUnknownSync(Errors.StepError)(json)
-    assert.instanceOf(back, Errors.StepError)
-    assert.strictEqual(back._tag, "StepError")
-    assert.strictEqual(back.errorData, "d")
-    assert.strictEqual((back.cause as Error).name, "RangeError")
+  it("every operation error keeps its class, tag, message and data across an ErrorObject", () => {
+    const classes = [
+      Errors.StepError,
+      Errors.CallbackError,
+      Errors.CallbackExternalError,
+      Errors.CallbackTimeoutError,
+      Errors.CallbackHeartbeatTimeoutError,
+      Errors.CallbackSubmitterError,
+      Errors.InvokeError,
+      Errors.InvokeFailedError,
+      Errors.InvokeTimedOutError,
+      Errors.InvokeStoppedError,
+      Errors.ChildContextError,
+      Errors.WaitForConditionError,
+      Errors.PromiseCombinatorError
+    ]
+    for (const Class of classes) {
+      const original = new Class("m", new RangeError("r"), "d")
+      const back = Errors.DurableOperationError.fromErrorObject(original.toErrorObject())
+      assert.strictEqual(back.constructor, Class, Class.name)
+      assert.strictEqual(back._tag, original._tag)
+      assert.strictEqual(back.name, original._tag)
+      assert.strictEqual(back.errorType, original.errorType)
+      assert.strictEqual(back.message, "m")
+      assert.strictEqual(back.errorData, "d")
+      assert.isTrue(back instanceof Errors.DurableOperationError)
+    }
   })
+
+  it("official constructors, default messages and errorType", () => {
+    assert.strictEqual(new Errors.StepError().message, "Step failed")
+    assert.strictEqual(new Errors.CallbackSubmitterError().message, "Callback submitter failed")
+    assert.strictEqual(new Errors.PromiseCombinatorError("").message, "Promise combinator failed")
+    const cause = new TypeError("t")
+    const e = new Errors.ChildContextError("x", cause, "data")
+    assert.strictEqual(e.cause, cause)
+    assert.strictEqual(e.toErrorObject().ErrorData, "data")
+    assert.strictEqual(new Errors.InvokeTimedOutError().errorType, "InvokeError")
+    assert.instanceOf(new Errors.InvokeTimedOutError(), Errors.InvokeError)
+    assert.instanceOf(new Errors.CallbackExternalError(), Errors.CallbackError)
+    const batch = new Errors.BatchCompletionError("FAILURE_TOLERANCE_EXCEEDED")
+    assert.strictEqual(batch.message, "Batch completed as failed by shouldComplete (FAILURE_TOLERANCE_EXCEEDED)")
+    assert.strictEqual(batch.completionReason, "FAILURE_TOLERANCE_EXCEEDED")
+    // errorData found down the cause chain, as the official toErrorObject does
+    const outer = new Errors.ChildContextError("outer", new Errors.StepError("inner", undefined, "inner-data"))
+    assert.strictEqual(outer.toErrorObject().ErrorData, "inner-data")
+    // records written with the former name are read as the official class
+    assert.instanceOf(
+      Errors.fromErrorObject({ ErrorType: "CallbackFailedError", ErrorMessage: "no" }),
+      Errors.CallbackExternalError
+    )
+  })
+
+  it.effect("operation errors are Effect yieldable errors matched by tag", () =>
+    Effect.gen(function* () {
+      const caught = yield* Effect.gen(function* () {
+        return yield* new Errors.InvokeTimedOutError("late")
+      }).pipe(Effect.catchTag("InvokeTimedOutError", (e) => Effect.succeed(`${e.errorType}:${e.message}`)))
+      assert.strictEqual(caught, "InvokeError:late")
+    })
+  )
 
   it("NonDeterministicExecutionError: names the step and both sides", () => {
     const e = Errors.NonDeterministicExecutionError.of("3", "Name", "charge", "refund")

@@ -704,7 +704,7 @@ describe("map / parallel (async API)", () => {
 })
 
 describe("BatchResult", () => {
-  const error = new Errors.ChildContextError({ message: "bad" })
+  const error = new Errors.ChildContextError("bad")
   const r = Batch.makeResult<number | undefined>(
     [
       { index: 0, status: "SUCCEEDED", result: 1 },

@@ -126,7 +126,7 @@ describe("Callback.create (Effect API)", () => {
           const cb = yield* Callback.create("c", { timeout: { seconds: 60 }, heartbeatTimeout: { seconds: 10 } })
           return yield* cb.result.pipe(
             Effect.map((answer) => ({ kind: "ok", answer }) as Record<string, unknown>),
-            Effect.catchTag("CallbackFailedError", (e) =>
+            Effect.catchTag("CallbackExternalError", (e) =>
               Effect.succeed({ kind: "failed", ...describeError(e), base: e instanceof Errors.CallbackError })
             ),
             Effect.catchTag("CallbackTimeoutError", (e) =>
@@ -148,8 +148,8 @@ describe("Callback.create (Effect API)", () => {
       })
       assert.deepStrictEqual(resultOf(yield* invokeOnce(failed, handler)), {
         kind: "failed",
-        name: "CallbackFailedError",
-        tag: "CallbackFailedError",
+        name: "CallbackExternalError",
+        tag: "CallbackExternalError",
         message: "not approved",
         errorData: '{"by":"bob"}',
         causeName: "RejectedError",
@@ -253,7 +253,7 @@ describe("createCallback (async API)", () => {
           return {
             callbackError: e instanceof Errors.CallbackError,
             timeout: e instanceof Errors.CallbackTimeoutError,
-            failed: e instanceof Errors.CallbackFailedError,
+            failed: e instanceof Errors.CallbackExternalError,
             errorType: (e as Errors.CallbackError).errorType
           }
         }

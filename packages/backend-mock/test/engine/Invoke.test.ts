@@ -297,7 +297,8 @@ describe("invoke (async API)", () => {
           return {
             invokeError: e instanceof Errors.InvokeError,
             timedOut: e instanceof Errors.InvokeTimedOutError,
-            errorType: (e as Errors.InvokeError).errorType
+            errorType: (e as Errors.InvokeError).errorType,
+            tag: (e as Errors.InvokeError)._tag
           }
         }
       })
@@ -306,7 +307,8 @@ describe("invoke (async API)", () => {
       assert.deepStrictEqual(resultOf(run.output), {
         invokeError: true,
         timedOut: true,
-        errorType: "InvokeTimedOutError"
+        errorType: "InvokeError",
+        tag: "InvokeTimedOutError"
       })
     })
   )

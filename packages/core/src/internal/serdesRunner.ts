@@ -3,12 +3,17 @@ import { Effect } from "effect"
 import { SerdesFailedError } from "../Errors.ts"
 import { defaultSerdes, type Serdes } from "../Serdes.ts"
 import type { Allocation } from "../DurableContext.ts"
+import * as Thrown from "./thrown.ts"
 
 const isPromiseLike = (u: unknown): u is PromiseLike<unknown> =>
   typeof u === "object" && u !== null && typeof (u as { then?: unknown }).then === "function"
 
 const failure = (alloc: Allocation, direction: "serialize" | "deserialize", cause: unknown) => {
-  const detail = cause instanceof Error ? cause.message : "Unknown serialization error"
+  const reading = Thrown.read(cause)
+  const detail =
+    reading._tag === "Unreadable"
+      ? `the serdes threw a value that cannot be read (reading ${reading.access} threw ${reading.detail})`
+      : reading.message || "Unknown serialization error"
   const label = alloc.name === undefined ? "" : `"${alloc.name}" `
   return new SerdesFailedError({
     message: `${direction === "serialize" ? "Serialization" : "Deserialization"} failed for step ${label}(${alloc.rawId}): ${detail}`,
