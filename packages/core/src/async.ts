@@ -67,6 +67,24 @@ export type {
   LoggerConfig
 } from "./Logger.ts"
 export type { InvokeConfig } from "./Invoke.ts"
+export {
+  AttemptEndInfoOutcome,
+  DURABLE_INSTRUMENTATION_PLUGIN_API_VERSION,
+  PluginInvocationStatus,
+  PluginLoadError,
+  PluginOperationStatus,
+  type AttemptEndInfo,
+  type AttemptInfo,
+  type DurableInstrumentationPlugin,
+  type DurableInstrumentationPluginProvider,
+  type DurableInstrumentationPluginType,
+  type InvocationBaseInfo as InvokeInfo,
+  type InvocationEndInfo,
+  type InvocationInfo,
+  type OperationChangeInfo,
+  type OperationEndInfo,
+  type OperationInfo
+} from "./Instrumentation.ts"
 export type { ErrorObject } from "./Operation.ts"
 export { OperationSubType } from "./Operation.ts"
 export {

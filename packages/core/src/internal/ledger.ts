@@ -24,6 +24,11 @@ export class Ledger {
     return this.operations.get(id)
   }
 
+  /** Every known operation, in the order first seen. */
+  all(): ReadonlyArray<Operation> {
+    return [...this.operations.values()]
+  }
+
   /** The EXECUTION operation, if loaded. */
   execution(): Operation | undefined {
     for (const op of this.operations.values()) if (op.Type === "EXECUTION") return op
