@@ -1,14 +1,16 @@
 /**
  * The production entry points: Lambda handlers bound to the AWS backend. The default `LambdaClient` is built
  * once per cold start and reused by every invocation; pass `client` to use your own (region, credentials,
- * endpoint, retry settings).
+ * endpoint, retry settings). Plugins listed in `DURABLE_EXECUTION_PLUGINS` are loaded at cold start and run
+ * after those of the config.
  *
  * @since 0.1.0
  */
 import type { LambdaClient } from "@aws-sdk/client-lambda"
 import { AsyncContext, Handler, type DurableBackend, type Logger } from "@durable-lambda/core"
-import type { Layer } from "effect"
+import { Layer } from "effect"
 import * as AwsBackend from "./AwsBackend.ts"
+import * as PluginLoader from "./PluginLoader.ts"
 
 /**
  * Options of `withDurableExecution`: the engine settings plus an optional `LambdaClient`.
@@ -51,7 +53,11 @@ export const withDurableExecution = <
   handler: AsyncContext.DurableExecutionHandler<TEvent, TResult, L>,
   config?: DurableExecutionConfig
 ): Handler.DurableLambdaHandler =>
-  AsyncContext.withDurableExecution(handler, { ...config, backend: backendFor(config) })
+  Handler.toLambdaHandler(
+    AsyncContext.toDurableHandler(handler, config),
+    backendFor(config),
+    PluginLoader.layerEnvironment()
+  )
 
 /**
  * Turns an Effect-API durable handler (`Handler.make(program)`) into the Lambda handler to export, on the
@@ -66,5 +72,7 @@ export const toLambdaHandler = <R>(
   Handler.toLambdaHandler(
     handler,
     options?.client === undefined ? AwsBackend.layerDefault : AwsBackend.layerClient(options.client),
-    options?.services
+    options?.services === undefined
+      ? (PluginLoader.layerEnvironment() as Layer.Layer<R>)
+      : Layer.merge(options.services, PluginLoader.layerEnvironment())
   )

@@ -16,3 +16,5 @@ export * as LambdaApi from "./LambdaApi.ts"
 export * as LambdaHandler from "./LambdaHandler.ts"
 /** @since 0.1.0 */
 export * as RestProtocol from "./RestProtocol.ts"
+/** @since 0.1.0 */
+export * as PluginLoader from "./PluginLoader.ts"

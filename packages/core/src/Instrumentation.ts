@@ -208,7 +208,7 @@ export interface PluginsConfig {
    * Kept contexts are rebuilt by replaying their children. Anything but a non-negative integer or `Infinity`
    * fails the execution before the handler runs.
    */
-  childOperationsDepth?: number
+  childOperationsDepth?: number | undefined
 }
 
 /**

@@ -5,9 +5,11 @@ import {
   type DurableInstrumentationPlugin,
   type OperationInfo
 } from "@durable-lambda/core/async"
+import * as Aws from "@durable-lambda/backend-aws"
 import { Handler, Instrumentation, Step } from "@durable-lambda/core"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
+import { fileURLToPath } from "node:url"
 import { Callbacks, LocalDurableTestRunner } from "../src/index.ts"
 
 /** A plugin writing one line per hook call: hook, operation (type/subtype "name"), and what varies. */
@@ -380,4 +382,77 @@ describe("Instrumentation plugins", () => {
       "invocationEnd SUCCEEDED"
     ])
   })
+
+  it("a plugin listed in DURABLE_EXECUTION_PLUGINS is loaded by the production entry and sees the run", async () => {
+    const calls: Array<string> = []
+    ;(globalThis as { __durablePluginCalls?: Array<string> }).__durablePluginCalls = calls
+    const { calls: explicit, plugin } = recorder()
+    const handler = await withEnvironmentPlugins(
+      fileURLToPath(new URL("./fixtures/recording-plugin.mjs", import.meta.url)),
+      () =>
+        Aws.withDurableExecution(
+          async (_event: unknown, ctx) => {
+            await ctx.step("s", async () => 1)
+            await ctx.wait("w", { seconds: 1 })
+            return "done"
+          },
+          { plugins: [plugin] }
+        )
+    )
+    const result = await new LocalDurableTestRunner({ handlerFunction: handler }).run()
+    assert.strictEqual(result.getResult(), "done")
+    assert.deepStrictEqual(calls, [
+      "invocationStart arn",
+      "end s SUCCEEDED",
+      "invocationEnd PENDING",
+      "invocationStart arn",
+      "end w SUCCEEDED",
+      "invocationEnd SUCCEEDED"
+    ])
+    // the explicit plugin runs too (explicit plugins first, then the environment's)
+    assert.strictEqual(explicit[0], "invocationStart first=true updated=0")
+  })
+
+  it("a module in DURABLE_EXECUTION_PLUGINS that cannot load fails every invocation with PluginLoadError", async () => {
+    let ran = false
+    const handler = await withEnvironmentPlugins("@durable-lambda/no-such-plugin", () =>
+      Aws.withDurableExecution(async () => {
+        ran = true
+      })
+    )
+    const result = await new LocalDurableTestRunner({ handlerFunction: handler }).run()
+    assert.strictEqual(result.getStatus(), "FAILED")
+    assert.strictEqual(result.getError()?.errorType, "PluginLoadError")
+    assert.match(
+      result.getError()?.errorMessage ?? "",
+      /^Dynamic plugin configuration failed: Failed to load plugin module '@durable-lambda\/no-such-plugin'/
+    )
+    assert.isFalse(ran)
+  })
 })
+
+/**
+ * Builds a handler while `DURABLE_EXECUTION_PLUGINS` lists `list` (plugins load when the handler is built),
+ * and waits for that loading to finish, as Lambda's init phase does before the first invocation.
+ */
+const withEnvironmentPlugins = async (list: string, build: () => Aws.DurableLambdaHandler) => {
+  const previous = process.env.DURABLE_EXECUTION_PLUGINS
+  process.env.DURABLE_EXECUTION_PLUGINS = list
+  let handler: Aws.DurableLambdaHandler
+  try {
+    handler = build()
+  } finally {
+    if (previous === undefined) delete process.env.DURABLE_EXECUTION_PLUGINS
+    else process.env.DURABLE_EXECUTION_PLUGINS = previous
+  }
+  const services = Handler.lambdaHandlerInfo(handler)?.services
+  if (services !== undefined) {
+    await Effect.runPromise(
+      Effect.gen(function* () {
+        const source = yield* Instrumentation.PluginSource
+        yield* Effect.ignore(source.load)
+      }).pipe(Effect.provide(services))
+    )
+  }
+  return handler
+}
