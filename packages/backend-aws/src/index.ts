@@ -7,6 +7,7 @@
  */
 export * from "@durable-lambda/core/async"
 export { toLambdaHandler, withDurableExecution, type DurableExecutionConfig } from "./LambdaHandler.ts"
+export { DurableExecutionApiClient } from "./DurableExecutionApiClient.ts"
 
 /** @since 0.1.0 */
 export * as AwsBackend from "./AwsBackend.ts"

@@ -10,6 +10,7 @@ import { Clock, Deferred, Effect, Exit, Layer, ManagedRuntime, Schema, Scope } f
 import * as Config from "./Config.ts"
 import type { DurableConfig } from "./Config.ts"
 import * as Ctx from "./DurableContext.ts"
+import * as DurableExecutionClient from "./DurableExecutionClient.ts"
 import { DurableContext } from "./DurableContext.ts"
 import { DurableBackend, type BackendError } from "./DurableBackend.ts"
 import {
@@ -89,14 +90,12 @@ const loadState = (input: InvocationInput) =>
     if (!marker) return operations
     const backend = yield* DurableBackend
     while (marker) {
-      const page: ExecutionStatePage = yield* backend
-        .getExecutionState({
-          durableExecutionArn: input.DurableExecutionArn,
-          checkpointToken: input.CheckpointToken,
-          marker,
-          maxItems: 1000
-        })
-        .pipe(Effect.mapError(classifyStateError))
+      const page: ExecutionStatePage = yield* backend.getExecutionState({
+        durableExecutionArn: input.DurableExecutionArn,
+        checkpointToken: input.CheckpointToken,
+        marker,
+        maxItems: 1000
+      })
       for (const op of page.Operations ?? []) operations.push(op)
       marker = page.NextMarker
     }
@@ -145,7 +144,14 @@ export const make = <In, A, E, R>(
         const input = yield* decodeEvent(event).pipe(Effect.mapError((e) => invalidEvent(e.message)))
         const plugins = yield* Effect.result(Plugins.collect(resolved))
         if (plugins._tag === "Failure") return failedOutput(plugins.failure)
-        const operations = yield* loadState(input)
+        const loaded = yield* Effect.result(loadState(input))
+        if (loaded._tag === "Failure") {
+          // A transport that states the failure is fatal for the execution is believed (official semantics).
+          const fatal = DurableExecutionClient.executionScoped(loaded.failure)
+          if (fatal !== undefined) return failedOutput(fatal)
+          return yield* Effect.fail(classifyStateError(loaded.failure))
+        }
+        const operations = loaded.success
         const userInput = yield* parseInput(operations)
         const backend = yield* DurableBackend
         const scope = yield* Scope.make()

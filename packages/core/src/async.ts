@@ -53,6 +53,17 @@ export {
   StepInterruptedError,
   WaitForConditionError
 } from "./Errors.ts"
+export {
+  DurableExecutionClientError,
+  DurableExecutionClientErrorScope,
+  isDurableExecutionClientError,
+  type CheckpointDurableExecutionRequest,
+  type CheckpointDurableExecutionResponse,
+  type DurableExecutionClient,
+  type DurableExecutionClientErrorOptions,
+  type GetDurableExecutionStateRequest,
+  type GetDurableExecutionStateResponse
+} from "./DurableExecutionClient.ts"
 export type { DurableLambdaHandler } from "./Handler.ts"
 export type {
   InvocationInput as DurableExecutionInvocationInput,
@@ -78,7 +89,6 @@ export {
   type DurableInstrumentationPlugin,
   type DurableInstrumentationPluginProvider,
   type DurableInstrumentationPluginType,
-  type InvocationBaseInfo as InvokeInfo,
   type InvocationEndInfo,
   type InvocationInfo,
   type OperationChangeInfo,
