@@ -1,14 +1,17 @@
 /**
  * The production entry points: Lambda handlers bound to the AWS backend. The default `LambdaClient` is built
  * once per cold start and reused by every invocation; pass `client` to use your own (region, credentials,
- * endpoint, retry settings).
+ * endpoint, retry settings). Plugins listed in `DURABLE_EXECUTION_PLUGINS` are loaded at cold start and run
+ * after those of the config.
  *
  * @since 0.1.0
  */
 import type { LambdaClient } from "@aws-sdk/client-lambda"
-import { AsyncContext, Handler, type DurableBackend, type Logger } from "@durable-lambda/core"
-import type { Layer } from "effect"
+import { AsyncContext, DurableExecutionClient, Handler, type DurableBackend, type Logger } from "@durable-lambda/core"
+import { Layer } from "effect"
 import * as AwsBackend from "./AwsBackend.ts"
+import { classifyReason } from "./internal/classifyError.ts"
+import * as PluginLoader from "./PluginLoader.ts"
 
 /**
  * Options of `withDurableExecution`: the engine settings plus an optional `LambdaClient`.
@@ -16,12 +19,32 @@ import * as AwsBackend from "./AwsBackend.ts"
  * @since 0.1.0
  */
 export interface DurableExecutionConfig extends Omit<AsyncContext.DurableExecutionConfig, "client"> {
-  /** The client for the durable-execution API calls (default: one shared client per process). */
+  /**
+   * The client for the durable-execution API calls (default: one shared client per process).
+   *
+   * @deprecated as in the official SDK: pass `durableExecutionClient: new DurableExecutionApiClient(client)`.
+   */
   readonly client?: LambdaClient
+  /**
+   * The transport for the two durable-execution calls, replacing the AWS backend (see
+   * `DurableExecutionClient`). Its `DurableExecutionClientError`s say whether a failure ends the invocation or
+   * fails the execution; other errors are classified by their AWS shape. Giving both this and `client` fails
+   * every invocation before the handler runs.
+   */
+  readonly durableExecutionClient?: DurableExecutionClient.DurableExecutionClient
 }
 
+/** The official message for a config giving both `client` and `durableExecutionClient`. */
+const bothTransports =
+  "Both `client` and `durableExecutionClient` were provided, but they configure the same thing in incompatible ways: `client` supplies a Lambda client for the SDK's Lambda transport, while `durableExecutionClient` replaces the transport. Provide only `durableExecutionClient` — to keep the Lambda transport with your own client, pass it to DurableExecutionApiClient: `{ durableExecutionClient: new DurableExecutionApiClient(myLambdaClient) }`."
+
 const backendFor = (config: DurableExecutionConfig | undefined): Layer.Layer<DurableBackend.DurableBackend, any> =>
-  config?.backend ?? (config?.client === undefined ? AwsBackend.layerDefault : AwsBackend.layerClient(config.client))
+  config?.backend ??
+  (config?.durableExecutionClient !== undefined
+    ? DurableExecutionClient.layer(config.durableExecutionClient, { classify: classifyReason })
+    : config?.client === undefined
+      ? AwsBackend.layerDefault
+      : AwsBackend.layerClient(config.client))
 
 /**
  * Wraps an async durable handler into the Lambda handler to export (the official SDK's entry point, same
@@ -51,7 +74,13 @@ export const withDurableExecution = <
   handler: AsyncContext.DurableExecutionHandler<TEvent, TResult, L>,
   config?: DurableExecutionConfig
 ): Handler.DurableLambdaHandler =>
-  AsyncContext.withDurableExecution(handler, { ...config, backend: backendFor(config) })
+  Handler.toLambdaHandler(
+    config?.client !== undefined && config.durableExecutionClient !== undefined
+      ? AsyncContext.toDurableHandler(() => Promise.reject(new Error(bothTransports)), config)
+      : AsyncContext.toDurableHandler(handler, config),
+    backendFor(config),
+    PluginLoader.layerEnvironment()
+  )
 
 /**
  * Turns an Effect-API durable handler (`Handler.make(program)`) into the Lambda handler to export, on the
@@ -66,5 +95,7 @@ export const toLambdaHandler = <R>(
   Handler.toLambdaHandler(
     handler,
     options?.client === undefined ? AwsBackend.layerDefault : AwsBackend.layerClient(options.client),
-    options?.services
+    options?.services === undefined
+      ? (PluginLoader.layerEnvironment() as Layer.Layer<R>)
+      : Layer.merge(options.services, PluginLoader.layerEnvironment())
   )

@@ -7,6 +7,7 @@
  */
 export * from "@durable-lambda/core/async"
 export { toLambdaHandler, withDurableExecution, type DurableExecutionConfig } from "./LambdaHandler.ts"
+export { DurableExecutionApiClient } from "./DurableExecutionApiClient.ts"
 
 /** @since 0.1.0 */
 export * as AwsBackend from "./AwsBackend.ts"
@@ -16,3 +17,5 @@ export * as LambdaApi from "./LambdaApi.ts"
 export * as LambdaHandler from "./LambdaHandler.ts"
 /** @since 0.1.0 */
 export * as RestProtocol from "./RestProtocol.ts"
+/** @since 0.1.0 */
+export * as PluginLoader from "./PluginLoader.ts"

@@ -732,13 +732,16 @@ export class ServiceState {
     execution.invocation = { requestId: this.#generateId(), startedAt: this.now() }
     execution.invocationCount += 1
     execution.wakeUpPending = false
+    // What the service changed since the previous invocation (timers fired, callbacks answered, invokes done).
+    const updated = execution.invocationCount > 1 ? [...execution.changed] : []
     execution.changed.clear()
     const first = pageOf(execution, 0, this.#pageSize ?? Number.POSITIVE_INFINITY)
     return {
       invocationInput: {
         DurableExecutionArn: execution.arn,
         CheckpointToken: token,
-        InitialExecutionState: { Operations: first.Operations ?? [], NextMarker: first.NextMarker ?? "" }
+        InitialExecutionState: { Operations: first.Operations ?? [], NextMarker: first.NextMarker ?? "" },
+        UpdatedOperationIds: updated
       },
       requestId: execution.invocation.requestId
     }

@@ -41,6 +41,7 @@ import { isTerminal, OperationSubType } from "./Operation.ts"
 import type { RetryStrategy } from "./RetryStrategy.ts"
 import { passThroughSerdes, type Serdes } from "./Serdes.ts"
 import * as Step from "./Step.ts"
+import * as Lifecycle from "./internal/lifecycle.ts"
 import * as SerdesRunner from "./internal/serdesRunner.ts"
 import { withName } from "./internal/namedArgs.ts"
 import { executionFailed } from "./internal/termination.ts"
@@ -168,11 +169,14 @@ const awaitResult = <T>(alloc: Allocation, serdes: CallbackSerdes<T> | undefined
     const runtime = alloc.state.runtime
     const handle = { awaited: true }
     let record = runtime.ledger.get(alloc.id)
+    const completedHere = record === undefined || !isTerminal(record.Status)
     while (record === undefined || !isTerminal(record.Status)) {
       yield* runtime.awaitStatusChange(alloc.id, handle, undefined, record?.Status ?? "absent")
       record = runtime.ledger.get(alloc.id)
     }
-    if (record.Status !== "SUCCEEDED") return yield* Effect.fail(failureOf(record))
+    const failure = record.Status === "SUCCEEDED" ? undefined : failureOf(record)
+    if (completedHere) yield* Lifecycle.ended(alloc, false, undefined, failure)
+    if (failure !== undefined) return yield* Effect.fail(failure)
     Ctx.afterReplay(alloc.state)
     return yield* SerdesRunner.deserialize<T>(alloc, asSerdes(serdes), record.CallbackDetails?.Result).pipe(
       Effect.catch((e) => runtime.terminate({ _tag: "InvocationFailed", error: e }))
@@ -197,6 +201,11 @@ export const execute = <T>(
     if (record === undefined) {
       yield* runtime.checkpoint({ ...Ctx.baseUpdate(alloc), Action: "START", CallbackOptions: options }, true)
       record = runtime.ledger.get(alloc.id)
+      yield* Lifecycle.started(alloc, false)
+    } else if (isTerminal(record.Status)) {
+      yield* Lifecycle.endedBeforeThisInvocation(alloc)
+    } else {
+      yield* Lifecycle.started(alloc, true)
     }
     const callbackId = record?.CallbackDetails?.CallbackId
     if (record === undefined || callbackId === undefined) {

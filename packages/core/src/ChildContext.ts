@@ -15,6 +15,7 @@ import { OperationSubType } from "./Operation.ts"
 import type { Serdes } from "./Serdes.ts"
 import { utf8Length } from "./internal/bytes.ts"
 import { checkPayload } from "./internal/payload.ts"
+import * as Lifecycle from "./internal/lifecycle.ts"
 import * as SerdesRunner from "./internal/serdesRunner.ts"
 import * as TypedErrors from "./internal/typedErrors.ts"
 import { withName } from "./internal/namedArgs.ts"
@@ -76,9 +77,21 @@ export const execute = <A, E, E2 = never>(
       )
     }
     const base = Ctx.baseUpdate(alloc)
-    if (record === undefined) yield* runtime.checkpoint({ ...base, Action: "START" }, false)
+    if (record === undefined) {
+      yield* runtime.checkpoint({ ...base, Action: "START" }, false)
+      yield* Lifecycle.started(alloc, false, "STARTED")
+    } else {
+      yield* Lifecycle.started(alloc, true)
+    }
     const child = Ctx.makeChild(state, alloc.rawId, record === undefined ? "execute" : "replay")
-    const outcome = yield* Effect.result(body(child))
+    const plugins = runtime.plugins
+    const run = plugins.has("wrapChildContextFn")
+      ? plugins.wrap("wrapChildContextFn", Lifecycle.infoOf(alloc, child.mode !== "execute"), body(child))
+      : body(child)
+    const outcome = yield* Effect.result(run)
+    // pluginsConfig.childOperationsDepth: keep this context's children in the state of later invocations.
+    const preserve = runtime.childOperationsDepth >= alloc.rawId.split("-").length
+    const preserved = preserve ? { ContextOptions: { ReplayChildren: true } } : {}
     // A child's completion rides with the next update that needs an answer (or the flush before suspending or
     // returning): its operations are already durable, so a crash before then only re-runs the child's own code.
     const awaitCompletion = false
@@ -88,7 +101,8 @@ export const execute = <A, E, E2 = never>(
       const stored = Result.isFailure(typed)
         ? clampErrorObject(toErrorObject(typed.failure))
         : clampErrorObject(toErrorObject(failure, typed.success))
-      yield* runtime.checkpoint({ ...base, Action: "FAIL", Error: stored }, awaitCompletion)
+      yield* runtime.checkpoint({ ...base, Action: "FAIL", Error: stored, ...preserved }, awaitCompletion)
+      yield* Lifecycle.ended(alloc, false, "FAILED", fromErrorObject(stored))
       return yield* Effect.fail(
         TypedErrors.decode(config?.error, stored) ?? wrap(Result.isFailure(typed) ? typed.failure : failure)
       )
@@ -97,6 +111,7 @@ export const execute = <A, E, E2 = never>(
     const serialized = yield* Effect.result(SerdesRunner.serialize(alloc, serdes, value))
     if (serialized._tag === "Failure") {
       yield* runtime.checkpoint({ ...base, Action: "FAIL", Error: toErrorObject(serialized.failure) }, awaitCompletion)
+      yield* Lifecycle.ended(alloc, false, "FAILED", serialized.failure)
       return yield* Effect.fail(wrap(serialized.failure))
     }
     const payload = serialized.success
@@ -108,18 +123,23 @@ export const execute = <A, E, E2 = never>(
           { ...base, Action: "FAIL", Error: clampErrorObject(toErrorObject(tooLarge)) },
           awaitCompletion
         )
+        yield* Lifecycle.ended(alloc, false, "FAILED", tooLarge)
         return yield* Effect.fail(wrap(tooLarge))
       }
       yield* runtime.checkpoint(
         { ...base, Action: "SUCCEED", Payload: summary, ContextOptions: { ReplayChildren: true } },
         awaitCompletion
       )
+      yield* Lifecycle.ended(alloc, false, "SUCCEEDED")
       return value
     }
     yield* runtime.checkpoint(
-      payload === undefined ? { ...base, Action: "SUCCEED" } : { ...base, Action: "SUCCEED", Payload: payload },
+      payload === undefined
+        ? { ...base, Action: "SUCCEED", ...preserved }
+        : { ...base, Action: "SUCCEED", Payload: payload, ...preserved },
       awaitCompletion
     )
+    yield* Lifecycle.ended(alloc, false, "SUCCEEDED")
     return yield* SerdesRunner.deserialize<A>(alloc, serdes, payload).pipe(
       Effect.catch((e) => runtime.terminate({ _tag: "InvocationFailed", error: e }))
     )

@@ -3,6 +3,7 @@
  *
  * @since 0.1.0
  */
+import type { DurableInstrumentationPlugin, PluginsConfig } from "./Instrumentation.ts"
 import type { DurableLogger } from "./Logger.ts"
 
 /**
@@ -46,6 +47,10 @@ export interface DurableConfig {
    * instead of being killed mid-checkpoint (default 5000 ms).
    */
   readonly deadlineMarginMillis?: number
+  /** Instrumentation plugins, called in order (see `Instrumentation`). Their errors never fail the execution. */
+  readonly plugins?: ReadonlyArray<DurableInstrumentationPlugin>
+  /** Settings that change what plugins can observe (`childOperationsDepth`). */
+  readonly pluginsConfig?: PluginsConfig
 }
 
 /** @internal */
@@ -56,6 +61,8 @@ export interface ResolvedConfig {
   readonly modeAwareLogging: boolean
   readonly maxBatchBytes: number
   readonly deadlineMarginMillis: number
+  readonly plugins: ReadonlyArray<DurableInstrumentationPlugin>
+  readonly pluginsConfig: PluginsConfig | undefined
 }
 
 /** @internal */
@@ -65,7 +72,9 @@ export const resolve = (config: DurableConfig | undefined): ResolvedConfig => ({
   logger: config?.logger,
   modeAwareLogging: config?.modeAwareLogging ?? true,
   maxBatchBytes: config?.maxBatchBytes ?? 750 * 1024,
-  deadlineMarginMillis: config?.deadlineMarginMillis ?? 5000
+  deadlineMarginMillis: config?.deadlineMarginMillis ?? 5000,
+  plugins: config?.plugins ?? [],
+  pluginsConfig: config?.pluginsConfig
 })
 
 /** Service limits the engine checks before sending. @since 0.1.0 */

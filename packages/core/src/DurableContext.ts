@@ -97,7 +97,8 @@ export const logData = (state: ContextState): DurableLogData => {
     executionArn: r.arn,
     ...(r.tenantId === undefined ? {} : { tenantId: r.tenantId }),
     ...(operationRaw === undefined ? {} : { operationId: OperationId.hash(operationRaw) }),
-    ...(state.insideStep === undefined ? {} : { attempt: state.insideStep.attempt })
+    ...(state.insideStep === undefined ? {} : { attempt: state.insideStep.attempt }),
+    ...r.plugins.enrichLogContext()
   }
 }
 

@@ -10,11 +10,13 @@ import { Clock, Deferred, Effect, Exit, Layer, ManagedRuntime, Random, Schema, S
 import * as Config from "./Config.ts"
 import type { DurableConfig } from "./Config.ts"
 import * as Ctx from "./DurableContext.ts"
+import * as DurableExecutionClient from "./DurableExecutionClient.ts"
 import { DurableContext } from "./DurableContext.ts"
 import { DurableBackend } from "./DurableBackend.ts"
 import {
   CheckpointUnrecoverableInvocationError,
   clampErrorObject,
+  fromErrorObject,
   InvalidInvocationEventError,
   InvocationDeadlineError,
   PayloadTooLargeError,
@@ -28,6 +30,10 @@ import { utf8Length } from "./internal/bytes.ts"
 import { Ledger } from "./internal/ledger.ts"
 import { Runtime } from "./internal/runtime.ts"
 import { backendFailed, type Termination } from "./internal/termination.ts"
+import { asError } from "./internal/lifecycle.ts"
+import * as Plugins from "./internal/invocationPlugins.ts"
+import { operationInfoMap } from "./internal/plugins.ts"
+import type { InvocationEndInfo } from "./Instrumentation.ts"
 
 /**
  * Why an invocation could not produce an output: Lambda should report a function error so the service
@@ -141,8 +147,13 @@ export const make = <In, A, E, R>(
     invoke: (event, lambdaContext) =>
       Effect.gen(function* () {
         const input = yield* decodeEvent(event).pipe(Effect.mapError((e) => invalidEvent(e.message)))
+        const plugins = yield* Effect.result(Plugins.collect(resolved))
+        if (plugins._tag === "Failure") return failedOutput(plugins.failure)
         const loaded = yield* Effect.result(loadState(input))
         if (loaded._tag === "Failure") {
+          // A transport that states the failure is fatal for the execution is believed (official semantics).
+          const fatal = DurableExecutionClient.executionScoped(loaded.failure)
+          if (fatal !== undefined) return failedOutput(fatal)
           return yield* endWith(backendFailed(loaded.failure, "Failed to load execution state"))
         }
         const operations = loaded.success
@@ -153,6 +164,7 @@ export const make = <In, A, E, R>(
         const clock = yield* Clock.Clock
         const logger =
           resolved.logger ?? Logger.makeJsonLogger({ now: () => new Date(clock.currentTimeMillisUnsafe()) })
+        const runner = Plugins.runner(plugins.success.plugins, logger)
         const runtime = new Runtime({
           arn: input.DurableExecutionArn,
           token: input.CheckpointToken,
@@ -165,22 +177,65 @@ export const make = <In, A, E, R>(
           logger,
           requestId: lambdaContext?.awsRequestId,
           tenantId: lambdaContext?.tenantId,
-          lambdaContext
+          lambdaContext,
+          plugins: runner,
+          updatedOperationIds: new Set(input.UpdatedOperationIds ?? []),
+          childOperationsDepth: plugins.success.childOperationsDepth ?? 0
         })
-        const root = Ctx.makeRoot(runtime, logger)
-        const remaining = lambdaContext?.getRemainingTimeInMillis?.()
-        if (remaining !== undefined && Number.isFinite(remaining)) {
-          yield* Effect.forkIn(deadlineGuard(runtime, remaining, resolved.deadlineMarginMillis), scope)
+        const base = Plugins.invocationBase(runtime, userInput)
+        const info = Plugins.invocationInfo(runtime, base)
+        yield* runner.emit("onInvocationStart", () => info)
+        if (plugins.success.configError !== undefined) {
+          const error = new Error(plugins.success.configError)
+          yield* runner.emit("onInvocationEnd", () => ({ ...base, status: "FAILED", executionError: error }))
+          return failedOutput(error)
         }
-        const outcome: Outcome<A> = yield* Effect.raceFirst(
-          Effect.exit(program(userInput as In).pipe(Effect.provideService(DurableContext, root))).pipe(
-            Effect.map((exit): Outcome<A> => ({ _tag: "Done", exit }))
-          ),
-          Deferred.await(termination).pipe(Effect.map((t): Outcome<A> => ({ _tag: "Terminated", termination: t })))
-        ).pipe(Effect.ensuring(Effect.andThen(runtime.interruptLaunched(), Scope.close(scope, Exit.void))))
-        return yield* finish(runtime, outcome)
+        const run = Effect.gen(function* () {
+          const root = Ctx.makeRoot(runtime, logger)
+          const remaining = lambdaContext?.getRemainingTimeInMillis?.()
+          if (remaining !== undefined && Number.isFinite(remaining)) {
+            yield* Effect.forkIn(deadlineGuard(runtime, remaining, resolved.deadlineMarginMillis), scope)
+          }
+          const outcome: Outcome<A> = yield* Effect.raceFirst(
+            Effect.exit(program(userInput as In).pipe(Effect.provideService(DurableContext, root))).pipe(
+              Effect.map((exit): Outcome<A> => ({ _tag: "Done", exit }))
+            ),
+            Deferred.await(termination).pipe(Effect.map((t): Outcome<A> => ({ _tag: "Terminated", termination: t })))
+          ).pipe(Effect.ensuring(Effect.andThen(runtime.interruptLaunched(), Scope.close(scope, Exit.void))))
+          const output = yield* Effect.exit(finish(runtime, outcome))
+          if (runner.active) {
+            yield* runner.emit("onInvocationEnd", () => ({
+              ...base,
+              operations: operationInfoMap(runtime.ledger.all()),
+              ...invocationEnd(outcome, output)
+            }))
+          }
+          return yield* output
+        })
+        return yield* runner.wrap("wrapInvocation", info, run)
       }) as Effect.Effect<InvocationOutput, InvocationError, DurableBackend | Exclude<R, DurableContext>>
   }
+}
+
+/** The status, result and error `onInvocationEnd` reports for an outcome and the output it produced. */
+const invocationEnd = <A>(
+  outcome: Outcome<A>,
+  output: Exit.Exit<InvocationOutput, InvocationError>
+): Pick<InvocationEndInfo, "status" | "executionResult" | "executionError"> => {
+  if (Exit.isFailure(output)) return { status: "RETRYING", executionError: asError(exitError(output)) }
+  const out = output.value
+  if (out.Status === "PENDING") return { status: "PENDING" }
+  if (out.Status === "SUCCEEDED") {
+    const exit = outcome._tag === "Done" ? outcome.exit : undefined
+    return { status: "SUCCEEDED", executionResult: exit !== undefined && Exit.isSuccess(exit) ? exit.value : undefined }
+  }
+  const cause =
+    outcome._tag === "Done" && Exit.isFailure(outcome.exit)
+      ? exitError(outcome.exit)
+      : outcome._tag === "Terminated" && outcome.termination._tag === "ExecutionFailed"
+        ? outcome.termination.error
+        : fromErrorObject(out.Error)
+  return { status: "FAILED", executionError: asError(cause) }
 }
 
 /** Ends the invocation (after a flush) shortly before Lambda would kill it. */

@@ -31,7 +31,9 @@ export type ExecutionStatePage = typeof ExecutionStatePage.Type
 export const InvocationInput = Schema.Struct({
   DurableExecutionArn: Schema.NonEmptyString,
   CheckpointToken: Schema.NonEmptyString,
-  InitialExecutionState: Schema.optional(ExecutionStatePage)
+  InitialExecutionState: Schema.optional(ExecutionStatePage),
+  /** Operations whose status changed since the previous invocation (timers fired, callbacks completed). */
+  UpdatedOperationIds: Schema.optional(Schema.Array(Schema.String))
 })
 /** @since 0.1.0 */
 export type InvocationInput = typeof InvocationInput.Type

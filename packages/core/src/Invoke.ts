@@ -30,6 +30,7 @@ import { isTerminal, OperationSubType } from "./Operation.ts"
 import type { Serdes } from "./Serdes.ts"
 import type { AwaitHandle } from "./internal/runtime.ts"
 import { checkPayload } from "./internal/payload.ts"
+import * as Lifecycle from "./internal/lifecycle.ts"
 import * as SerdesRunner from "./internal/serdesRunner.ts"
 import { executionFailed } from "./internal/termination.ts"
 
@@ -104,6 +105,9 @@ export const execute = <I, O>(
     yield* Ctx.admit(alloc)
     const runtime = alloc.state.runtime
     let record = alloc.record
+    const foundCompleted = record !== undefined && isTerminal(record.Status)
+    if (foundCompleted) yield* Lifecycle.endedBeforeThisInvocation(alloc)
+    else if (record !== undefined) yield* Lifecycle.started(alloc, true)
     if (record === undefined) {
       const serialized = yield* Effect.result(SerdesRunner.serialize(alloc, config?.payloadSerdes, input))
       if (serialized._tag === "Failure") return yield* runtime.terminate(executionFailed(serialized.failure))
@@ -123,12 +127,15 @@ export const execute = <I, O>(
         runtime.config.checkpointing !== "optimistic"
       )
       record = runtime.ledger.get(alloc.id)
+      yield* Lifecycle.started(alloc, false)
     }
     while (record === undefined || !isTerminal(record.Status)) {
       yield* runtime.awaitStatusChange(alloc.id, handle, undefined, record?.Status ?? "absent")
       record = runtime.ledger.get(alloc.id)
     }
-    if (record.Status !== "SUCCEEDED") return yield* Effect.fail(failureOf(record))
+    const failure = record.Status === "SUCCEEDED" ? undefined : failureOf(record)
+    if (!foundCompleted) yield* Lifecycle.ended(alloc, false, undefined, failure)
+    if (failure !== undefined) return yield* Effect.fail(failure)
     Ctx.afterReplay(alloc.state)
     return yield* SerdesRunner.deserialize<O>(alloc, config?.resultSerdes, record.ChainedInvokeDetails?.Result).pipe(
       Effect.catch((e) => runtime.terminate({ _tag: "InvocationFailed", error: e }))

@@ -28,13 +28,13 @@ import {
   toErrorObject,
   type StepError
 } from "./Errors.ts"
-import { Instrumentation } from "./Instrumentation.ts"
 import type { ErrorObject } from "./Operation.ts"
 import { OperationSubType } from "./Operation.ts"
 import { retryPresets, type RetryStrategy } from "./RetryStrategy.ts"
 import { defaultSerdes, type Serdes } from "./Serdes.ts"
 import { checkPayload } from "./internal/payload.ts"
 import type { AwaitHandle } from "./internal/runtime.ts"
+import * as Lifecycle from "./internal/lifecycle.ts"
 import * as SerdesRunner from "./internal/serdesRunner.ts"
 import * as TypedErrors from "./internal/typedErrors.ts"
 import { withName } from "./internal/namedArgs.ts"
@@ -148,7 +148,6 @@ export const execute = <A, E>(alloc: Allocation, spec: StepSpec<A, E>): Effect.E
     const replayed = replayCompleted(alloc, spec.config)
     if (replayed !== undefined) return yield* replayed
     yield* Ctx.admit(alloc)
-    const hooks = yield* Instrumentation
     const { state, id } = alloc
     const runtime = state.runtime
     const config = spec.config
@@ -203,44 +202,57 @@ export const execute = <A, E>(alloc: Allocation, spec: StepSpec<A, E>): Effect.E
         }
       }
       // One attempt.
+      const retrying = (record?.StepDetails?.Attempt ?? 0) >= 1
       if (record?.Status !== "STARTED") {
         const atMostOnce = semantics === StepSemantics.AtMostOncePerRetry
         yield* runtime.checkpoint({ ...base, Action: "START" }, atMostOnce)
         record = runtime.ledger.get(id) ?? record
+        yield* Lifecycle.started(alloc, retrying, "STARTED")
+      } else {
+        yield* Lifecycle.started(alloc, true)
       }
       const attempt = (record?.StepDetails?.Attempt ?? 0) + 1
       const scope = Ctx.makeStepScope(state, alloc.rawId, attempt)
-      hooks.onStepAttempt?.({
-        executionArn: runtime.arn,
-        operationId: id,
-        rawId: alloc.rawId,
-        name: alloc.name,
-        attempt,
-        semantics
-      })
-      const result = yield* spec.executing === false
-        ? Effect.result(spec.attempt(scope))
-        : runtime.executingScope(Effect.result(spec.attempt(scope)))
+      const plugins = runtime.plugins
+      const info = plugins.active ? yield* Lifecycle.attemptInfo(alloc, attempt, semantics) : undefined
+      if (info !== undefined) yield* plugins.emit("onOperationAttemptStart", () => info)
+      const body =
+        info === undefined ? spec.attempt(scope) : plugins.wrap("wrapOperationAttemptFn", info, spec.attempt(scope))
+      const result = yield* spec.executing === false ? Effect.result(body) : runtime.executingScope(Effect.result(body))
+      const ended = (outcome: "SUCCEEDED" | "FAILED", status: "SUCCEEDED" | "FAILED" | "PENDING", error?: unknown) =>
+        info === undefined
+          ? Effect.void
+          : Lifecycle.attemptEnded(alloc, info, outcome, status, error, status !== "PENDING")
       if (result._tag === "Success") {
         const serialized = yield* Effect.result(SerdesRunner.serialize(alloc, serdes, result.success))
         if (serialized._tag === "Failure") {
+          yield* ended("FAILED", "FAILED", serialized.failure)
           return yield* fail(clampErrorObject(toErrorObject(serialized.failure)))
         }
         const payload = serialized.success
         const tooLarge = checkPayload(alloc, "result of step", payload)
-        if (tooLarge !== undefined) return yield* fail(clampErrorObject(toErrorObject(tooLarge)))
+        if (tooLarge !== undefined) {
+          yield* ended("FAILED", "FAILED", tooLarge)
+          return yield* fail(clampErrorObject(toErrorObject(tooLarge)))
+        }
         yield* runtime.checkpoint(
           payload === undefined ? { ...base, Action: "SUCCEED" } : { ...base, Action: "SUCCEED", Payload: payload },
           eager
         )
+        yield* ended("SUCCEEDED", "SUCCEEDED")
         return yield* SerdesRunner.deserialize<A>(alloc, serdes, payload).pipe(
           Effect.catch((e) => runtime.terminate({ _tag: "InvocationFailed", error: e }))
         )
       }
       const error = readableThrowable(result.failure)
       const typed = TypedErrors.encode(alloc, config?.error, error)
-      if (Result.isFailure(typed)) return yield* fail(clampErrorObject(toErrorObject(typed.failure)))
-      yield* retryOrFail(error, attempt, typed.success)
+      if (Result.isFailure(typed)) {
+        yield* ended("FAILED", "FAILED", typed.failure)
+        return yield* fail(clampErrorObject(toErrorObject(typed.failure)))
+      }
+      const retried = yield* Effect.result(retryOrFail(error, attempt, typed.success))
+      yield* ended("FAILED", retried._tag === "Success" ? "PENDING" : "FAILED", error)
+      if (retried._tag === "Failure") return yield* Effect.fail(retried.failure)
       record = runtime.ledger.get(id)
     }
   })

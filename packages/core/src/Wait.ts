@@ -15,6 +15,7 @@ import * as Ctx from "./DurableContext.ts"
 import { DurableContext } from "./DurableContext.ts"
 import { toValidSeconds, type Duration } from "./Duration.ts"
 import { isTerminal, OperationSubType } from "./Operation.ts"
+import * as Lifecycle from "./internal/lifecycle.ts"
 import type { AwaitHandle } from "./internal/runtime.ts"
 
 /**
@@ -25,6 +26,7 @@ import type { AwaitHandle } from "./internal/runtime.ts"
 export const replayCompleted = (alloc: Allocation): Exit.Exit<void> | undefined => {
   const record = alloc.record
   if (record === undefined || alloc.violation !== undefined || !isTerminal(record.Status)) return undefined
+  if (alloc.state.runtime.plugins.has("onOperationEnd")) return undefined
   Ctx.afterReplay(alloc.state)
   return Exit.void
 }
@@ -41,12 +43,20 @@ export const execute = (alloc: Allocation, seconds: number, handle: AwaitHandle)
     yield* Ctx.admit(alloc)
     const runtime = alloc.state.runtime
     let record = alloc.record
+    if (record !== undefined && isTerminal(record.Status)) {
+      yield* Lifecycle.endedBeforeThisInvocation(alloc)
+      Ctx.afterReplay(alloc.state)
+      return
+    }
     if (record === undefined) {
       yield* runtime.checkpoint(
         { ...Ctx.baseUpdate(alloc), Action: "START", WaitOptions: { WaitSeconds: seconds } },
         runtime.config.checkpointing !== "optimistic"
       )
       record = runtime.ledger.get(alloc.id)
+      yield* Lifecycle.started(alloc, false)
+    } else {
+      yield* Lifecycle.started(alloc, true)
     }
     while (record === undefined || !isTerminal(record.Status)) {
       yield* runtime.awaitStatusChange(
@@ -57,6 +67,7 @@ export const execute = (alloc: Allocation, seconds: number, handle: AwaitHandle)
       )
       record = runtime.ledger.get(alloc.id)
     }
+    yield* Lifecycle.ended(alloc, false)
     Ctx.afterReplay(alloc.state)
   })
 

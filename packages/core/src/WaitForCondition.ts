@@ -27,12 +27,14 @@ import * as Ctx from "./DurableContext.ts"
 import { DurableContext } from "./DurableContext.ts"
 import { MAX_SECONDS, toSeconds, type Duration } from "./Duration.ts"
 import { clampErrorObject, fromErrorObject, toErrorObject, WaitForConditionError, type StepError } from "./Errors.ts"
+import type { AttemptInfo } from "./Instrumentation.ts"
 import type { ErrorObject } from "./Operation.ts"
 import { OperationSubType } from "./Operation.ts"
 import { JitterStrategy } from "./RetryStrategy.ts"
 import type { Serdes } from "./Serdes.ts"
 import type { AwaitHandle } from "./internal/runtime.ts"
 import { checkPayload } from "./internal/payload.ts"
+import * as Lifecycle from "./internal/lifecycle.ts"
 import * as SerdesRunner from "./internal/serdesRunner.ts"
 import { withName } from "./internal/namedArgs.ts"
 
@@ -156,10 +158,19 @@ export const execute = <T>(
     const serdes = config.serdes
     const base = Ctx.baseUpdate(alloc)
     const eager = runtime.config.checkpointing === "eager"
+    const plugins = runtime.plugins
+    let info: AttemptInfo | undefined
+    const ended = (outcome: "SUCCEEDED" | "FAILED", status: "SUCCEEDED" | "FAILED" | "PENDING", error?: unknown) =>
+      info === undefined
+        ? Effect.void
+        : Lifecycle.attemptEnded(alloc, info, outcome, status, error, status !== "PENDING")
     const fail = (o: ErrorObject) =>
       runtime
         .checkpoint({ ...base, Action: "FAIL", Error: o }, eager)
-        .pipe(Effect.andThen(Effect.fail(fromErrorObject(o) as StepError)))
+        .pipe(
+          Effect.andThen(ended("FAILED", "FAILED", fromErrorObject(o))),
+          Effect.andThen(Effect.fail(fromErrorObject(o) as StepError))
+        )
 
     let record = alloc.record
     for (;;) {
@@ -197,11 +208,24 @@ export const execute = <T>(
       }
       const attempt = (record?.StepDetails?.Attempt ?? 0) + 1
       if (record?.Status !== "STARTED") {
+        const retrying = (record?.StepDetails?.Attempt ?? 0) >= 1
         yield* runtime.checkpoint({ ...base, Action: "START" }, false)
         record = runtime.ledger.get(id) ?? record
+        yield* Lifecycle.started(alloc, retrying, "STARTED")
+      } else {
+        yield* Lifecycle.started(alloc, true)
       }
       const scope = Ctx.makeStepScope(state, alloc.rawId, attempt)
-      const checked = yield* runtime.executingScope(Effect.result(spec.check(current, scope)))
+      info = plugins.active ? yield* Lifecycle.attemptInfo(alloc, attempt, undefined) : undefined
+      if (info !== undefined) {
+        const start = info
+        yield* plugins.emit("onOperationAttemptStart", () => start)
+      }
+      const check =
+        info === undefined
+          ? spec.check(current, scope)
+          : plugins.wrap("wrapOperationAttemptFn", info, spec.check(current, scope))
+      const checked = yield* runtime.executingScope(Effect.result(check))
       if (checked._tag === "Failure") return yield* fail(clampErrorObject(toErrorObject(checked.failure)))
       const serialized = yield* Effect.result(SerdesRunner.serialize(alloc, serdes, checked.success))
       if (serialized._tag === "Failure") return yield* fail(clampErrorObject(toErrorObject(serialized.failure)))
@@ -223,6 +247,7 @@ export const execute = <T>(
           payload === undefined ? { ...base, Action: "SUCCEED" } : { ...base, Action: "SUCCEED", Payload: payload },
           eager
         )
+        yield* ended("SUCCEEDED", "SUCCEEDED")
         return next
       }
       const delay = delaySeconds((decision as { delay?: Duration }).delay)
@@ -235,6 +260,7 @@ export const execute = <T>(
         },
         true
       )
+      yield* ended("SUCCEEDED", "PENDING")
       record = runtime.ledger.get(id)
     }
   })

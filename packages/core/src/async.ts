@@ -57,6 +57,17 @@ export {
   StepInterruptedError,
   WaitForConditionError
 } from "./Errors.ts"
+export {
+  DurableExecutionClientError,
+  DurableExecutionClientErrorScope,
+  isDurableExecutionClientError,
+  type CheckpointDurableExecutionRequest,
+  type CheckpointDurableExecutionResponse,
+  type DurableExecutionClient,
+  type DurableExecutionClientErrorOptions,
+  type GetDurableExecutionStateRequest,
+  type GetDurableExecutionStateResponse
+} from "./DurableExecutionClient.ts"
 export type { DurableLambdaHandler } from "./Handler.ts"
 export type {
   InvocationInput as DurableExecutionInvocationInput,
@@ -71,6 +82,23 @@ export type {
   LoggerConfig
 } from "./Logger.ts"
 export type { InvokeConfig } from "./Invoke.ts"
+export {
+  AttemptEndInfoOutcome,
+  DURABLE_INSTRUMENTATION_PLUGIN_API_VERSION,
+  PluginInvocationStatus,
+  PluginLoadError,
+  PluginOperationStatus,
+  type AttemptEndInfo,
+  type AttemptInfo,
+  type DurableInstrumentationPlugin,
+  type DurableInstrumentationPluginProvider,
+  type DurableInstrumentationPluginType,
+  type InvocationEndInfo,
+  type InvocationInfo,
+  type OperationChangeInfo,
+  type OperationEndInfo,
+  type OperationInfo
+} from "./Instrumentation.ts"
 export type { ErrorObject } from "./Operation.ts"
 export { OperationSubType } from "./Operation.ts"
 export {

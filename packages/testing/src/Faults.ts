@@ -360,7 +360,7 @@ export const repeatedAtMostOnceAttempts = (
     .filter((e) => e.count > 1)
     .map(
       ({ attempt, count }) =>
-        `at-most-once step ${attempt.name === undefined ? "" : `"${attempt.name}" `}(${attempt.rawId}) ran attempt ${attempt.attempt} ${count} times`
+        `at-most-once step ${attempt.name === undefined ? "" : `"${attempt.name}" `}(${attempt.rawId ?? attempt.operationId}) ran attempt ${attempt.attempt} ${count} times`
     )
 }
 

@@ -25,8 +25,8 @@ export class Ledger {
   }
 
   /** Every known operation, in the order first seen. */
-  all(): IterableIterator<Operation> {
-    return this.operations.values()
+  all(): ReadonlyArray<Operation> {
+    return [...this.operations.values()]
   }
 
   /** The EXECUTION operation, if loaded. */

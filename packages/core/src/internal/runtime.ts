@@ -13,6 +13,32 @@ import { utf8Length } from "./bytes.ts"
 import { Checkpointer } from "./checkpointer.ts"
 import type { Ledger } from "./ledger.ts"
 import { backendFailed, executionFailed, suspended, type Termination } from "./termination.ts"
+import { operationInfoMap, PluginRunner } from "./plugins.ts"
+
+type Backend = import("../DurableBackend.ts").DurableBackend["Service"]
+
+/**
+ * The backend with `onOperationChange` reported after every checkpoint response that changes the status of
+ * an operation (awaited before the response is applied).
+ */
+const reportingChanges = (backend: Backend, ledger: Ledger, arn: string, plugins: PluginRunner): Backend => ({
+  ...backend,
+  checkpoint: (request) =>
+    Effect.tap(backend.checkpoint(request), (response) => {
+      const ops = response.newExecutionState?.Operations ?? []
+      const changed = ops.filter((op) => ledger.get(op.Id)?.Status !== op.Status)
+      if (changed.length === 0) return Effect.void
+      return plugins.emit("onOperationChange", () => {
+        const all = new Map(ledger.all().map((op) => [op.Id, op]))
+        for (const op of ops) all.set(op.Id, op)
+        return {
+          executionArn: arn,
+          updatedOperations: operationInfoMap(changed),
+          operations: operationInfoMap(all.values())
+        }
+      })
+    })
+})
 
 /** Whether the user is blocked on an operation (the async API only knows once the promise is awaited). */
 export interface AwaitHandle {
@@ -25,7 +51,7 @@ export interface RuntimeOptions {
   /** Drawn once per invocation; see `CheckpointerOptions.invocationNonce`. */
   readonly invocationNonce: string
   readonly ledger: Ledger
-  readonly backend: import("../DurableBackend.ts").DurableBackend["Service"]
+  readonly backend: Backend
   readonly config: ResolvedConfig
   readonly scope: Scope.Scope
   readonly termination: Deferred.Deferred<Termination>
@@ -33,6 +59,12 @@ export interface RuntimeOptions {
   readonly requestId: string | undefined
   readonly tenantId: string | undefined
   readonly lambdaContext: unknown
+  /** The instrumentation plugins of this invocation (default: none). */
+  readonly plugins?: PluginRunner
+  /** Wire ids the service reported as changed since the previous invocation. */
+  readonly updatedOperationIds?: ReadonlySet<string>
+  /** `pluginsConfig.childOperationsDepth` (validated; 0 when unset). */
+  readonly childOperationsDepth?: number
 }
 
 export class Runtime {
@@ -45,6 +77,9 @@ export class Runtime {
   readonly requestId: string | undefined
   readonly tenantId: string | undefined
   readonly lambdaContext: unknown
+  readonly plugins: PluginRunner
+  readonly updatedOperationIds: ReadonlySet<string>
+  readonly childOperationsDepth: number
   private readonly termination: Deferred.Deferred<Termination>
   private executing = 0
   private readonly waiting = new Set<AwaitHandle>()
@@ -66,11 +101,16 @@ export class Runtime {
     this.requestId = options.requestId
     this.tenantId = options.tenantId
     this.lambdaContext = options.lambdaContext
+    this.plugins = options.plugins ?? PluginRunner.none
+    this.updatedOperationIds = options.updatedOperationIds ?? new Set()
+    this.childOperationsDepth = options.childOperationsDepth ?? 0
     this.checkpointer = new Checkpointer({
       arn: options.arn,
       token: options.token,
       invocationNonce: options.invocationNonce,
-      backend: options.backend,
+      backend: this.plugins.has("onOperationChange")
+        ? reportingChanges(options.backend, options.ledger, options.arn, this.plugins)
+        : options.backend,
       ledger: options.ledger,
       maxBatchBytes: options.config.maxBatchBytes,
       scope: options.scope,

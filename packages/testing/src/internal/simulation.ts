@@ -221,7 +221,21 @@ export class Simulation {
   /** Checkpoint boundaries of the root execution that already had their fault applied. */
   readonly #appliedFaults = new Set<Fault>()
   readonly #stepAttempts: Array<Instrumentation.StepAttempt> = []
-  readonly #hooks: Instrumentation.Hooks = { onStepAttempt: (attempt) => this.#stepAttempts.push(attempt) }
+  /** Records every step attempt of `arn` (the fault checker's at-most-once invariant). */
+  #attemptRecorder(arn: string): Instrumentation.DurableInstrumentationPlugin {
+    return {
+      onOperationAttemptStart: async (info) => {
+        if (info.type !== "STEP" || info.subType !== "Step") return
+        this.#stepAttempts.push({
+          executionArn: arn,
+          operationId: info.id,
+          name: info.name,
+          attempt: info.attempt,
+          semantics: info.semantics
+        })
+      }
+    }
+  }
 
   constructor(options: SimulationOptions) {
     this.options = options
@@ -581,7 +595,10 @@ export class Simulation {
       any
     >
     program = program.pipe(Effect.provideService(DurableBackend.DurableBackend, backend))
-    program = program.pipe(Effect.provideService(Instrumentation.Instrumentation, this.#hooks))
+    const recorder = this.#attemptRecorder(inv.exec.arn)
+    program = program.pipe(
+      Effect.updateService(Instrumentation.Instrumentation, (p) => ({ ...p, plugins: [...p.plugins, recorder] }))
+    )
     program = program.pipe(Effect.provideService(Clock.Clock, this.clock?.effectClock() ?? realClock))
     program = Random.withSeed(
       program,

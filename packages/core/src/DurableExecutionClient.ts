@@ -1,0 +1,232 @@
+/**
+ * The public transport of the official SDK: a `DurableExecutionClient` (two calls, `getExecutionState` and
+ * `checkpoint`, in the service's wire shapes) and the `DurableExecutionClientError` a transport throws to say
+ * how far a failure reaches. `layer(client)` turns any such client into the engine's `DurableBackend`.
+ *
+ * **When to use**: talk to a backend other than the Lambda API (a proxy, a recorder, a test double) by
+ * passing `durableExecutionClient` to `withDurableExecution`; `@durable-lambda/backend-aws` provides
+ * `DurableExecutionApiClient`, the Lambda transport over your own `LambdaClient`.
+ *
+ * @since 0.1.0
+ */
+import { Effect, Layer, Schema } from "effect"
+import {
+  BackendError,
+  DurableBackend,
+  InvalidParameter,
+  ServiceUnavailable,
+  type BackendErrorReason,
+  type CheckpointRequest,
+  type GetExecutionStateRequest
+} from "./DurableBackend.ts"
+import { ExecutionStatePage } from "./Invocation.ts"
+import type { DurableLogger } from "./Logger.ts"
+import type { OperationUpdate } from "./Operation.ts"
+
+/** Arguments of `CheckpointDurableExecution` (wire field names). @since 0.1.0 */
+export interface CheckpointDurableExecutionRequest {
+  DurableExecutionArn: string | undefined
+  CheckpointToken: string | undefined
+  Updates?: Array<OperationUpdate> | undefined
+  ClientToken?: string | undefined
+}
+
+/**
+ * What `CheckpointDurableExecution` answers. Operations may carry timestamps as `Date`s (the AWS SDK), ISO
+ * strings or epoch milliseconds.
+ *
+ * @since 0.1.0
+ */
+export interface CheckpointDurableExecutionResponse {
+  CheckpointToken?: string | undefined
+  NewExecutionState: { Operations?: Array<unknown> | undefined; NextMarker?: string | undefined } | undefined
+}
+
+/** Arguments of `GetDurableExecutionState` (one page). @since 0.1.0 */
+export interface GetDurableExecutionStateRequest {
+  DurableExecutionArn: string | undefined
+  CheckpointToken: string | undefined
+  Marker?: string | undefined
+  MaxItems?: number | undefined
+}
+
+/** One page of `GetDurableExecutionState`. @since 0.1.0 */
+export interface GetDurableExecutionStateResponse {
+  Operations: Array<unknown> | undefined
+  NextMarker?: string | undefined
+}
+
+/**
+ * A transport for the two calls the engine makes. Throw `DurableExecutionClientError` to classify a
+ * failure; any other error ends the invocation (the service invokes again), unless the platform recognizes
+ * its shape (the Lambda transport's AWS errors).
+ *
+ * @since 0.1.0
+ */
+export interface DurableExecutionClient {
+  getExecutionState(
+    params: GetDurableExecutionStateRequest,
+    logger?: DurableLogger
+  ): Promise<GetDurableExecutionStateResponse>
+  checkpoint(
+    params: CheckpointDurableExecutionRequest,
+    logger?: DurableLogger
+  ): Promise<CheckpointDurableExecutionResponse>
+}
+
+/**
+ * How far a transport failure reaches: `INVOCATION` ends this invocation (the service invokes again and the
+ * execution resumes), `EXECUTION` fails the execution.
+ *
+ * @since 0.1.0
+ */
+export const DurableExecutionClientErrorScope = {
+  INVOCATION: "INVOCATION",
+  EXECUTION: "EXECUTION"
+} as const
+/** @since 0.1.0 */
+export type DurableExecutionClientErrorScope =
+  (typeof DurableExecutionClientErrorScope)[keyof typeof DurableExecutionClientErrorScope]
+
+/** Options of `DurableExecutionClientError`. @since 0.1.0 */
+export interface DurableExecutionClientErrorOptions {
+  /** Default `INVOCATION`: an unknown failure is assumed transient. */
+  scope?: DurableExecutionClientErrorScope
+  cause?: unknown
+}
+
+/**
+ * The error a `DurableExecutionClient` throws to state how far a failure reaches. Recognized by shape
+ * (`isDurableExecutionClientError`), so a transport bundled with another copy of this class still works.
+ *
+ * **Gotchas**: a stated scope is believed: wrapping an AWS error as `INVOCATION` hides what its shape would
+ * have told (a permanent failure is then retried until the execution times out).
+ *
+ * @since 0.1.0
+ */
+export class DurableExecutionClientError extends Error {
+  readonly isDurableExecutionClientError = true as const
+  readonly scope: DurableExecutionClientErrorScope
+  constructor(message: string, options?: DurableExecutionClientErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
+    this.name = "DurableExecutionClientError"
+    this.scope = options?.scope ?? DurableExecutionClientErrorScope.INVOCATION
+  }
+}
+
+/**
+ * Whether `error` is a `DurableExecutionClientError` (by shape: an `Error` with the marker and a known scope).
+ *
+ * @since 0.1.0
+ */
+export const isDurableExecutionClientError = (error: unknown): error is DurableExecutionClientError => {
+  if (!(error instanceof Error) || !("isDurableExecutionClientError" in error)) return false
+  const candidate = error as { isDurableExecutionClientError?: unknown; scope?: unknown }
+  return (
+    candidate.isDurableExecutionClientError === true &&
+    (candidate.scope === DurableExecutionClientErrorScope.INVOCATION ||
+      candidate.scope === DurableExecutionClientErrorScope.EXECUTION)
+  )
+}
+
+type Call = BackendError["call"]
+
+const describe = (error: unknown) => (error instanceof Error ? error.message : String(error))
+
+/**
+ * The engine's failure for a `DurableExecutionClientError`: `INVOCATION` is a retryable `ServiceUnavailable`,
+ * `EXECUTION` a non-retryable `InvalidParameter` (error code `DurableExecutionClientError`).
+ *
+ * @since 0.1.0
+ */
+export const fromClientError = (call: Call, error: DurableExecutionClientError): BackendError =>
+  error.scope === DurableExecutionClientErrorScope.EXECUTION
+    ? new BackendError({
+        call,
+        reason: new InvalidParameter({ message: error.message, errorCode: "DurableExecutionClientError" }),
+        retryable: false
+      })
+    : new BackendError({ call, reason: new ServiceUnavailable({ message: error.message }), retryable: true })
+
+/**
+ * The `DurableExecutionClientError` an `EXECUTION`-scoped client failure stands for, if `error` is one.
+ *
+ * @internal
+ */
+export const executionScoped = (error: BackendError): DurableExecutionClientError | undefined =>
+  !error.retryable &&
+  error.reason._tag === "InvalidParameter" &&
+  error.reason.errorCode === "DurableExecutionClientError"
+    ? new DurableExecutionClientError(error.reason.message, { scope: DurableExecutionClientErrorScope.EXECUTION })
+    : undefined
+
+/** Options of `make` / `layer`. @since 0.1.0 */
+export interface Options {
+  /**
+   * Classifies a thrown value that is not a `DurableExecutionClientError` (default: a retryable
+   * `ServiceUnavailable`, so the invocation ends and the execution resumes).
+   */
+  readonly classify?: (error: unknown) => BackendErrorReason
+}
+
+const decodePage = Schema.decodeUnknownEffect(ExecutionStatePage)
+
+/**
+ * The `DurableBackend` over `client`.
+ *
+ * @since 0.1.0
+ */
+export const make = (client: DurableExecutionClient, options?: Options): DurableBackend["Service"] => {
+  const failure = (call: Call) => (error: unknown) =>
+    isDurableExecutionClientError(error)
+      ? fromClientError(call, error)
+      : BackendError.of(call, options?.classify?.(error) ?? new ServiceUnavailable({ message: describe(error) }))
+  const malformed = (call: Call) => (error: Schema.SchemaError) =>
+    BackendError.of(call, new ServiceUnavailable({ message: `Malformed ${call} response: ${error.message}` }))
+  return DurableBackend.of({
+    checkpoint: (request: CheckpointRequest) =>
+      Effect.gen(function* () {
+        const response = yield* Effect.tryPromise({
+          try: () =>
+            client.checkpoint({
+              DurableExecutionArn: request.durableExecutionArn,
+              CheckpointToken: request.checkpointToken,
+              Updates: [...request.updates],
+              ...(request.clientToken === undefined ? {} : { ClientToken: request.clientToken })
+            }),
+          catch: failure("checkpoint")
+        })
+        const state = response?.NewExecutionState
+        const newExecutionState =
+          state === undefined || state === null
+            ? undefined
+            : yield* decodePage(state).pipe(Effect.mapError(malformed("checkpoint")))
+        return { checkpointToken: response?.CheckpointToken ?? request.checkpointToken, newExecutionState }
+      }),
+    getExecutionState: (request: GetExecutionStateRequest) =>
+      Effect.gen(function* () {
+        const response = yield* Effect.tryPromise({
+          try: () =>
+            client.getExecutionState({
+              DurableExecutionArn: request.durableExecutionArn,
+              CheckpointToken: request.checkpointToken,
+              ...(request.marker === undefined ? {} : { Marker: request.marker }),
+              ...(request.maxItems === undefined ? {} : { MaxItems: request.maxItems })
+            }),
+          catch: failure("getExecutionState")
+        })
+        return yield* decodePage({
+          Operations: response?.Operations ?? [],
+          ...(response?.NextMarker === undefined ? {} : { NextMarker: response.NextMarker })
+        }).pipe(Effect.mapError(malformed("getExecutionState")))
+      })
+  })
+}
+
+/**
+ * The `DurableBackend` layer over `client`.
+ *
+ * @since 0.1.0
+ */
+export const layer = (client: DurableExecutionClient, options?: Options): Layer.Layer<DurableBackend> =>
+  Layer.succeed(DurableBackend, make(client, options))
