@@ -7,8 +7,9 @@
  */
 import type { LambdaClient } from "@aws-sdk/client-lambda"
 import { AsyncContext, Handler, type DurableBackend, type Logger } from "@durable-lambda/core"
-import type { Layer } from "effect"
+import { Layer } from "effect"
 import * as AwsBackend from "./AwsBackend.ts"
+import * as NodeLogging from "./NodeLogging.ts"
 
 /**
  * Options of `withDurableExecution`: the engine settings plus an optional `LambdaClient`.
@@ -39,7 +40,8 @@ const backendFor = (config: DurableExecutionConfig | undefined): Layer.Layer<Dur
  * ```
  *
  * **Gotchas**: the returned function reads `context.getRemainingTimeInMillis()` and ends the invocation
- * cleanly (checkpoints flushed) a few seconds before Lambda's timeout; the service then invokes again.
+ * cleanly (checkpoints flushed) a few seconds before Lambda's timeout; the service then invokes again. The
+ * default `context.logger` writes whole JSON lines to `process.stdout` / `process.stderr` (`NodeLogging`).
  *
  * @since 0.1.0
  */
@@ -51,7 +53,7 @@ export const withDurableExecution = <
   handler: AsyncContext.DurableExecutionHandler<TEvent, TResult, L>,
   config?: DurableExecutionConfig
 ): Handler.DurableLambdaHandler =>
-  AsyncContext.withDurableExecution(handler, { ...config, backend: backendFor(config) })
+  Handler.toLambdaHandler(AsyncContext.toDurableHandler(handler, config), backendFor(config), NodeLogging.layer)
 
 /**
  * Turns an Effect-API durable handler (`Handler.make(program)`) into the Lambda handler to export, on the
@@ -66,5 +68,8 @@ export const toLambdaHandler = <R>(
   Handler.toLambdaHandler(
     handler,
     options?.client === undefined ? AwsBackend.layerDefault : AwsBackend.layerClient(options.client),
-    options?.services
+    // The Node log platform first, so a `LogPlatform` in `services` (e.g. a test's streams) takes precedence.
+    (options?.services === undefined
+      ? NodeLogging.layer
+      : Layer.merge(NodeLogging.layer, options.services)) as Layer.Layer<R, any, never>
   )

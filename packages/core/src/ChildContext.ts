@@ -69,7 +69,7 @@ export const execute = <A, E, E2 = never>(
     if (record?.Status === "SUCCEEDED") {
       Ctx.afterReplay(state)
       if (record.ContextDetails?.ReplayChildren === true) {
-        return yield* body(Ctx.makeChild(state, alloc.rawId, "replaySucceeded")).pipe(Effect.mapError(wrap))
+        return yield* body(Ctx.makeChild(state, alloc.rawId, "replaySucceeded", alloc.name)).pipe(Effect.mapError(wrap))
       }
       return yield* SerdesRunner.deserialize<A>(alloc, serdes, record.ContextDetails?.Result).pipe(
         Effect.catch((e) => runtime.terminate({ _tag: "InvocationFailed", error: e }))
@@ -77,7 +77,7 @@ export const execute = <A, E, E2 = never>(
     }
     const base = Ctx.baseUpdate(alloc)
     if (record === undefined) yield* runtime.checkpoint({ ...base, Action: "START" }, false)
-    const child = Ctx.makeChild(state, alloc.rawId, record === undefined ? "execute" : "replay")
+    const child = Ctx.makeChild(state, alloc.rawId, record === undefined ? "execute" : "replay", alloc.name)
     const outcome = yield* Effect.result(body(child))
     // A child's completion rides with the next update that needs an answer (or the flush before suspending or
     // returning): its operations are already durable, so a crash before then only re-runs the child's own code.

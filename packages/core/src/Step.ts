@@ -207,7 +207,7 @@ export const execute = <A, E>(alloc: Allocation, spec: StepSpec<A, E>): Effect.E
         record = runtime.ledger.get(id) ?? record
       }
       const attempt = (record?.StepDetails?.Attempt ?? 0) + 1
-      const scope = Ctx.makeStepScope(state, alloc.rawId, attempt)
+      const scope = Ctx.makeStepScope(state, alloc.rawId, attempt, alloc.name)
       hooks.onStepAttempt?.({
         executionArn: runtime.arn,
         operationId: id,

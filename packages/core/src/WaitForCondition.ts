@@ -200,7 +200,7 @@ export const execute = <T>(
         yield* runtime.checkpoint({ ...base, Action: "START" }, false)
         record = runtime.ledger.get(id) ?? record
       }
-      const scope = Ctx.makeStepScope(state, alloc.rawId, attempt)
+      const scope = Ctx.makeStepScope(state, alloc.rawId, attempt, alloc.name)
       const checked = yield* runtime.executingScope(Effect.result(spec.check(current, scope)))
       if (checked._tag === "Failure") return yield* fail(clampErrorObject(toErrorObject(checked.failure)))
       const serialized = yield* Effect.result(SerdesRunner.serialize(alloc, serdes, checked.success))
