@@ -1,7 +1,7 @@
 import { createRetryStrategy, JitterStrategy, withDurableExecution } from "@durable-lambda/backend-aws"
 import { assert, describe, it } from "@effect/vitest"
 import { LocalDurableTestRunner } from "../src/index.ts"
-import { captureOutput } from "./support/output.ts"
+import { capturing } from "./support/output.ts"
 
 const T0 = Date.UTC(2025, 0, 1)
 const at = (millis: number) => new Date(T0 + millis).toISOString()
@@ -43,13 +43,9 @@ describe("default logger through the harness (backend-aws withDurableExecution)"
       ctx.logger.log("ERROR", "done: %i", total)
       return total
     })
-    const output = captureOutput()
-    let result
-    try {
-      result = await new LocalDurableTestRunner({ handlerFunction: handler }).run({ payload: { id: "o-1" } })
-    } finally {
-      output.restore()
-    }
+    const { value: result, output } = await capturing(() =>
+      new LocalDurableTestRunner({ handlerFunction: handler }).run({ payload: { id: "o-1" } })
+    )
     assert.strictEqual(result.getStatus(), "SUCCEEDED")
     const arn = result.getDurableExecutionArn()
     const [first, second] = result.getInvocations()
@@ -119,13 +115,9 @@ describe("default logger through the harness (backend-aws withDurableExecution)"
         }
       )
     })
-    const output = captureOutput()
-    let result
-    try {
-      result = await new LocalDurableTestRunner({ handlerFunction: handler }).run()
-    } finally {
-      output.restore()
-    }
+    const { value: result, output } = await capturing(() =>
+      new LocalDurableTestRunner({ handlerFunction: handler }).run()
+    )
     assert.strictEqual(result.getResult(), "ok")
     assert.strictEqual(result.getInvocations().length, 3)
     const records = output.stdout().map((l) => JSON.parse(l))
@@ -156,19 +148,17 @@ describe("default logger through the harness (backend-aws withDurableExecution)"
     })
     const previous = process.env["AWS_LAMBDA_LOG_LEVEL"]
     process.env["AWS_LAMBDA_LOG_LEVEL"] = "WARN"
-    const output = captureOutput()
     try {
-      await new LocalDurableTestRunner({ handlerFunction: handler }).run()
+      const { output } = await capturing(() => new LocalDurableTestRunner({ handlerFunction: handler }).run())
+      assert.deepStrictEqual(output.stdout(), [])
+      assert.deepStrictEqual(
+        output.stderr().map((l) => JSON.parse(l).message),
+        ["w", "e"]
+      )
     } finally {
-      output.restore()
       if (previous === undefined) delete process.env["AWS_LAMBDA_LOG_LEVEL"]
       else process.env["AWS_LAMBDA_LOG_LEVEL"] = previous
     }
-    assert.deepStrictEqual(output.stdout(), [])
-    assert.deepStrictEqual(
-      output.stderr().map((l) => JSON.parse(l).message),
-      ["w", "e"]
-    )
   })
 
   it("configureLogger({ modeAware: false }) writes replayed lines too", async () => {
@@ -179,12 +169,7 @@ describe("default logger through the harness (backend-aws withDurableExecution)"
       ctx.logger.info("after wait")
       return "done"
     })
-    const output = captureOutput()
-    try {
-      await new LocalDurableTestRunner({ handlerFunction: handler }).run()
-    } finally {
-      output.restore()
-    }
+    const { output } = await capturing(() => new LocalDurableTestRunner({ handlerFunction: handler }).run())
     assert.deepStrictEqual(
       output.stdout().map((l) => JSON.parse(l).message),
       ["before wait", "before wait", "after wait"]

@@ -2,7 +2,7 @@ import { Logger } from "@aws-lambda-powertools/logger"
 import { createRetryStrategy, JitterStrategy, withDurableExecution } from "@durable-lambda/backend-aws"
 import { assert, describe, it } from "@effect/vitest"
 import { LocalDurableTestRunner } from "../src/index.ts"
-import { captureOutput } from "./support/output.ts"
+import { capturing } from "./support/output.ts"
 
 /** Every captured line must be exactly one JSON object. */
 const parseLines = (lines: ReadonlyArray<string>): Array<Record<string, unknown>> =>
@@ -42,13 +42,9 @@ describe("Powertools for AWS Lambda (TypeScript) Logger as the durable logger", 
       ctx.logger.info("workflow finished", { charged })
       return charged
     })
-    const output = captureOutput()
-    let result
-    try {
-      result = await new LocalDurableTestRunner({ handlerFunction: handler }).run({ payload: { orderId: "o-1" } })
-    } finally {
-      output.restore()
-    }
+    const { value: result, output } = await capturing(() =>
+      new LocalDurableTestRunner({ handlerFunction: handler }).run({ payload: { orderId: "o-1" } })
+    )
     assert.strictEqual(result.getResult(), 500)
     assert.strictEqual(result.getInvocations().length, 3)
     const arn = result.getDurableExecutionArn()
@@ -86,12 +82,7 @@ describe("Powertools for AWS Lambda (TypeScript) Logger as the durable logger", 
     assert.strictEqual(out[0]!["orderId"], "o-1")
     assert.strictEqual(out[3]!["charged"], 500)
     // The durable keys are temporary: nothing is left on the logger afterwards.
-    const after = captureOutput()
-    try {
-      logger.info("outside the workflow")
-    } finally {
-      after.restore()
-    }
+    const { output: after } = await capturing(() => logger.info("outside the workflow"))
     const [outside] = parseLines(after.stdout())
     assert.strictEqual(outside!["message"], "outside the workflow")
     assert.isFalse("executionArn" in outside! || "operationId" in outside! || "attempt" in outside!)
@@ -109,12 +100,7 @@ describe("Powertools for AWS Lambda (TypeScript) Logger as the durable logger", 
       },
       { logger }
     )
-    const output = captureOutput()
-    try {
-      await new LocalDurableTestRunner({ handlerFunction: handler }).run()
-    } finally {
-      output.restore()
-    }
+    const { output } = await capturing(() => new LocalDurableTestRunner({ handlerFunction: handler }).run())
     const [record] = parseLines(output.stdout())
     assert.strictEqual(record!["message"], "in step")
     assert.strictEqual(record!["team"], "payments")

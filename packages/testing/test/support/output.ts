@@ -28,3 +28,13 @@ export const captureOutput = () => {
     }
   }
 }
+
+/** Runs `f` while capturing stdout and stderr (restored afterwards, also when `f` fails). */
+export const capturing = async <A>(f: () => Promise<A> | A) => {
+  const output = captureOutput()
+  try {
+    return { value: await f(), output }
+  } finally {
+    output.restore()
+  }
+}
