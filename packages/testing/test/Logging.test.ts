@@ -1,5 +1,13 @@
-import { createRetryStrategy, JitterStrategy, withDurableExecution } from "@durable-lambda/backend-aws"
+import {
+  createRetryStrategy,
+  JitterStrategy,
+  NodeLogging,
+  toLambdaHandler,
+  withDurableExecution
+} from "@durable-lambda/backend-aws"
+import { DurableLog, Handler, Step, Wait } from "@durable-lambda/core"
 import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
 import { LocalDurableTestRunner } from "../src/index.ts"
 import { capturing } from "./support/output.ts"
 
@@ -174,5 +182,45 @@ describe("default logger through the harness (backend-aws withDurableExecution)"
       output.stdout().map((l) => JSON.parse(l).message),
       ["before wait", "before wait", "after wait"]
     )
+  })
+
+  it("Effect API: DurableLog writes through NodeLogging; a LogPlatform given in services takes precedence", async () => {
+    const durable = Handler.make(() =>
+      Effect.gen(function* () {
+        yield* DurableLog.info("begin %d", 1)
+        yield* Step.run("s", DurableLog.log("WARN", "inside %s", "step"))
+        yield* Wait.wait("w", { seconds: 1 })
+        yield* DurableLog.error("end")
+        return "done"
+      })
+    )
+    const messages = (lines: ReadonlyArray<string>) =>
+      lines.map((l) => {
+        const r = JSON.parse(l)
+        return [r.level, r.message, r.operationName, r.attempt]
+      })
+    const expected = {
+      stdout: [["INFO", "begin 1", undefined, undefined]],
+      stderr: [
+        ["WARN", "inside step", "s", 1],
+        ["ERROR", "end", undefined, undefined]
+      ]
+    }
+    const { output } = await capturing(() =>
+      new LocalDurableTestRunner({ handlerFunction: toLambdaHandler(durable) }).run()
+    )
+    assert.deepStrictEqual({ stdout: messages(output.stdout()), stderr: messages(output.stderr()) }, expected)
+
+    const sink = { stdout: [] as Array<string>, stderr: [] as Array<string> }
+    const services = NodeLogging.layerStreams({
+      stdout: { write: (chunk: string) => sink.stdout.push(chunk) },
+      stderr: { write: (chunk: string) => sink.stderr.push(chunk) }
+    })
+    const { output: processOutput } = await capturing(() =>
+      new LocalDurableTestRunner({ handlerFunction: toLambdaHandler(durable, { services }) }).run()
+    )
+    assert.deepStrictEqual(processOutput.stdout(), [])
+    assert.deepStrictEqual(processOutput.stderr(), [])
+    assert.deepStrictEqual({ stdout: messages(sink.stdout), stderr: messages(sink.stderr) }, expected)
   })
 })
