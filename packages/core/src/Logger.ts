@@ -271,6 +271,9 @@ const durableKeys = (data: DurableLogData): Record<string, unknown> => {
  * (`executionArn`, `operationId`, `operationName`, `attempt`) as temporary keys for exactly that record, so its
  * own JSON line carries them at the top level; nothing wraps or re-serializes its output.
  *
+ * **Gotchas**: a temporary key of the same name that your code appended is overwritten for that record and
+ * removed after it; persistent keys are left alone.
+ *
  * @since 0.1.0
  */
 export const bind = (
