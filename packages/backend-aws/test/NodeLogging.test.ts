@@ -1,15 +1,24 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Logger } from "@durable-lambda/core"
 import { NodeLogging } from "@durable-lambda/backend-aws"
+import { Writable } from "node:stream"
 import { formatWithOptions } from "node:util"
 import { vi } from "vitest"
 
 const ARN = "arn:aws:lambda:us-east-1:123456789012:function:f:$LATEST/durable-execution/e/1"
 const T = "2025-01-01T00:00:00.000Z"
 
+/** A real `Writable` that keeps each chunk written to it. */
 const sink = () => {
   const chunks: Array<string> = []
-  return { chunks, write: (chunk: string) => chunks.push(chunk) }
+  const stream = new Writable({
+    decodeStrings: false,
+    write: (chunk: string, _encoding, done) => {
+      chunks.push(chunk)
+      done()
+    }
+  })
+  return Object.assign(stream, { chunks })
 }
 
 /** A default logger on the Node platform over captured streams. */
