@@ -12,6 +12,7 @@ import { Layer } from "effect"
 import * as AwsBackend from "./AwsBackend.ts"
 import { classifyReason } from "./internal/classifyError.ts"
 import * as PluginLoader from "./PluginLoader.ts"
+import * as NodeLogging from "./NodeLogging.ts"
 
 /**
  * Options of `withDurableExecution`: the engine settings plus an optional `LambdaClient`.
@@ -62,7 +63,8 @@ const backendFor = (config: DurableExecutionConfig | undefined): Layer.Layer<Dur
  * ```
  *
  * **Gotchas**: the returned function reads `context.getRemainingTimeInMillis()` and ends the invocation
- * cleanly (checkpoints flushed) a few seconds before Lambda's timeout; the service then invokes again.
+ * cleanly (checkpoints flushed) a few seconds before Lambda's timeout; the service then invokes again. The
+ * default `context.logger` writes whole JSON lines to `process.stdout` / `process.stderr` (`NodeLogging`).
  *
  * @since 0.1.0
  */
@@ -79,7 +81,7 @@ export const withDurableExecution = <
       ? AsyncContext.toDurableHandler(() => Promise.reject(new Error(bothTransports)), config)
       : AsyncContext.toDurableHandler(handler, config),
     backendFor(config),
-    PluginLoader.layerEnvironment()
+    Layer.merge(NodeLogging.layer, PluginLoader.layerEnvironment())
   )
 
 /**
@@ -95,7 +97,12 @@ export const toLambdaHandler = <R>(
   Handler.toLambdaHandler(
     handler,
     options?.client === undefined ? AwsBackend.layerDefault : AwsBackend.layerClient(options.client),
-    options?.services === undefined
-      ? (PluginLoader.layerEnvironment() as Layer.Layer<R>)
-      : Layer.merge(options.services, PluginLoader.layerEnvironment())
+    // The Node log platform first, so a `LogPlatform` in `services` (e.g. a test's streams) takes precedence.
+    (options?.services === undefined
+      ? Layer.merge(NodeLogging.layer, PluginLoader.layerEnvironment())
+      : Layer.mergeAll(NodeLogging.layer, options.services, PluginLoader.layerEnvironment())) as Layer.Layer<
+      R,
+      any,
+      never
+    >
   )

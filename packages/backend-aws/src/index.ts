@@ -16,6 +16,8 @@ export * as LambdaApi from "./LambdaApi.ts"
 /** @since 0.1.0 */
 export * as LambdaHandler from "./LambdaHandler.ts"
 /** @since 0.1.0 */
+export * as NodeLogging from "./NodeLogging.ts"
+/** @since 0.1.0 */
 export * as RestProtocol from "./RestProtocol.ts"
 /** @since 0.1.0 */
 export * as PluginLoader from "./PluginLoader.ts"

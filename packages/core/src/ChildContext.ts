@@ -70,7 +70,7 @@ export const execute = <A, E, E2 = never>(
     if (record?.Status === "SUCCEEDED") {
       Ctx.afterReplay(state)
       if (record.ContextDetails?.ReplayChildren === true) {
-        return yield* body(Ctx.makeChild(state, alloc.rawId, "replaySucceeded")).pipe(Effect.mapError(wrap))
+        return yield* body(Ctx.makeChild(state, alloc.rawId, "replaySucceeded", alloc.name)).pipe(Effect.mapError(wrap))
       }
       return yield* SerdesRunner.deserialize<A>(alloc, serdes, record.ContextDetails?.Result).pipe(
         Effect.catch((e) => runtime.terminate({ _tag: "InvocationFailed", error: e }))
@@ -83,7 +83,7 @@ export const execute = <A, E, E2 = never>(
     } else {
       yield* Lifecycle.started(alloc, true)
     }
-    const child = Ctx.makeChild(state, alloc.rawId, record === undefined ? "execute" : "replay")
+    const child = Ctx.makeChild(state, alloc.rawId, record === undefined ? "execute" : "replay", alloc.name)
     const plugins = runtime.plugins
     const run = plugins.has("wrapChildContextFn")
       ? plugins.wrap("wrapChildContextFn", Lifecycle.infoOf(alloc, child.mode !== "execute"), body(child))

@@ -34,11 +34,14 @@ export interface ContextState {
   readonly rawId: string | undefined
   /** Wire id of this child context (the `ParentId` of its operations). */
   readonly id: string | undefined
+  /** Name of this child context, if it has one (the `operationName` of its log records). */
+  readonly name?: string | undefined
   /** Operations started so far in this context. */
   counter: number
   mode: Mode
   /** Set while a step body runs: durable operations are not allowed there. */
-  readonly insideStep: { readonly rawId: string; readonly attempt: number } | undefined
+  readonly insideStep:
+    { readonly rawId: string; readonly attempt: number; readonly name?: string | undefined } | undefined
   logger: DurableLogger
   modeAware: boolean
   /** The wire id of operation `counter + 1`, when replay already computed it (saves hashing it twice). */
@@ -70,10 +73,11 @@ export const makeRoot = (runtime: Runtime, logger: DurableLogger): ContextState 
 })
 
 /** @internal */
-export const makeChild = (parent: ContextState, rawId: string, mode: Mode): ContextState => ({
+export const makeChild = (parent: ContextState, rawId: string, mode: Mode, name?: string): ContextState => ({
   runtime: parent.runtime,
   rawId,
   id: OperationId.hash(rawId),
+  name,
   counter: 0,
   mode,
   insideStep: undefined,
@@ -82,23 +86,25 @@ export const makeChild = (parent: ContextState, rawId: string, mode: Mode): Cont
 })
 
 /** @internal The context a step body sees: same numbering, but durable operations are refused. */
-export const makeStepScope = (parent: ContextState, rawId: string, attempt: number): ContextState => ({
+export const makeStepScope = (parent: ContextState, rawId: string, attempt: number, name?: string): ContextState => ({
   ...parent,
-  insideStep: { rawId, attempt },
+  insideStep: { rawId, attempt, name },
   mode: "execute"
 })
 
-/** Log data of a context: execution, request, the active operation and attempt. @since 0.1.0 */
+/** Log data of a context: execution, request, the active operation (id and name) and attempt. @since 0.1.0 */
 export const logData = (state: ContextState): DurableLogData => {
   const r = state.runtime
-  const operationRaw = state.insideStep?.rawId ?? state.rawId
+  const step = state.insideStep
+  const operationRaw = step?.rawId ?? state.rawId
+  const operationName = step === undefined ? state.name : step.name
   return {
     requestId: r.requestId ?? "",
     executionArn: r.arn,
     ...(r.tenantId === undefined ? {} : { tenantId: r.tenantId }),
     ...(operationRaw === undefined ? {} : { operationId: OperationId.hash(operationRaw) }),
-    ...(state.insideStep === undefined ? {} : { attempt: state.insideStep.attempt }),
-    ...r.plugins.enrichLogContext()
+    ...(operationRaw === undefined || operationName === undefined ? {} : { operationName }),
+    ...(step === undefined ? {} : { attempt: step.attempt })
   }
 }
 

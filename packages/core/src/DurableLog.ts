@@ -1,11 +1,13 @@
 /**
  * Replay-aware logging for the Effect API: records are written once per execution (suppressed while the
  * current context replays completed operations; always written inside step bodies) and carry the
- * execution ARN, request id, operation id and attempt.
+ * execution ARN, request id, operation id and name, and attempt. They go to the handler's logger: the
+ * `logger` option of `Handler.make`, else the default logger (official SDK line format, through the
+ * `Logger.LogPlatform` in scope; handlers built by `@durable-lambda/backend-aws` write to the process streams).
  *
  * **Example**
  * ```ts
- * yield* DurableLog.info("charging", { orderId })
+ * yield* DurableLog.info("charging %s", orderId)
  * ```
  *
  * @since 0.1.0
@@ -13,20 +15,29 @@
 import { Effect } from "effect"
 import * as Ctx from "./DurableContext.ts"
 import { DurableContext } from "./DurableContext.ts"
+import type { DurableLogLevel } from "./Logger.ts"
 
 const at =
   (method: "info" | "warn" | "error" | "debug") =>
   (...params: ReadonlyArray<unknown>): Effect.Effect<void, never, DurableContext> =>
-    Effect.gen(function* () {
-      const state = yield* DurableContext
-      Ctx.loggerOf(state)[method](...params)
-    })
+    Effect.map(DurableContext, (state) => Ctx.loggerOf(state)[method](...params))
 
-/** @since 0.1.0 */
+/** Logs at INFO. @since 0.1.0 */
 export const info = at("info")
-/** @since 0.1.0 */
+/** Logs at WARN. @since 0.1.0 */
 export const warn = at("warn")
-/** @since 0.1.0 */
+/** Logs at ERROR. @since 0.1.0 */
 export const error = at("error")
-/** @since 0.1.0 */
+/** Logs at DEBUG. @since 0.1.0 */
 export const debug = at("debug")
+
+/**
+ * Logs at `level` (the custom logger's own `log` when it has one, as `context.logger.log` does).
+ *
+ * @since 0.1.0
+ */
+export const log = (
+  level: DurableLogLevel,
+  ...params: ReadonlyArray<unknown>
+): Effect.Effect<void, never, DurableContext> =>
+  Effect.map(DurableContext, (state) => Ctx.loggerOf(state).log(level, ...params))

@@ -163,7 +163,12 @@ export const make = <In, A, E, R>(
         const termination = yield* Deferred.make<Termination>()
         const clock = yield* Clock.Clock
         const logger =
-          resolved.logger ?? Logger.makeJsonLogger({ now: () => new Date(clock.currentTimeMillisUnsafe()) })
+          resolved.logger ??
+          Logger.makeDefaultLogger({
+            platform: yield* Logger.LogPlatform,
+            now: () => new Date(clock.currentTimeMillisUnsafe()),
+            enrich: () => runner.enrichLogContext()
+          })
         const runner = Plugins.runner(plugins.success.plugins, logger)
         const runtime = new Runtime({
           arn: input.DurableExecutionArn,

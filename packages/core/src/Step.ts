@@ -212,7 +212,7 @@ export const execute = <A, E>(alloc: Allocation, spec: StepSpec<A, E>): Effect.E
         yield* Lifecycle.started(alloc, true)
       }
       const attempt = (record?.StepDetails?.Attempt ?? 0) + 1
-      const scope = Ctx.makeStepScope(state, alloc.rawId, attempt)
+      const scope = Ctx.makeStepScope(state, alloc.rawId, attempt, alloc.name)
       const plugins = runtime.plugins
       const info = plugins.active ? yield* Lifecycle.attemptInfo(alloc, attempt, semantics) : undefined
       if (info !== undefined) yield* plugins.emit("onOperationAttemptStart", () => info)

@@ -215,7 +215,7 @@ export const execute = <T>(
       } else {
         yield* Lifecycle.started(alloc, true)
       }
-      const scope = Ctx.makeStepScope(state, alloc.rawId, attempt)
+      const scope = Ctx.makeStepScope(state, alloc.rawId, attempt, alloc.name)
       info = plugins.active ? yield* Lifecycle.attemptInfo(alloc, attempt, undefined) : undefined
       if (info !== undefined) {
         const start = info
