@@ -413,11 +413,12 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
       Batch.MapConfig<I, O> | undefined
     ]
     let names: Array<string>
+    let engine: Batch.EngineConfig<O>
     let alloc: Ctx.Allocation
     try {
       if (!Array.isArray(items)) throw new TypeError("Map operation requires an array of items")
       if (typeof mapFunc !== "function") throw new TypeError("Map operation requires a function to process items")
-      Batch.validateMaxConcurrency(config?.maxConcurrency)
+      engine = Batch.engineConfig("map", config)
       names = Batch.mapItemNames(items, config?.itemNamer)
       alloc = Ctx.allocate(this.#state, "CONTEXT", OperationSubType.MAP, name, "map")
     } catch (error) {
@@ -432,13 +433,7 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
           run: (child: ContextState) =>
             fromPromise(() => mapFunc(new AsyncDurableContext<L>(child, services), item, index, items))
         })),
-        {
-          kind: "map",
-          maxConcurrency: config?.maxConcurrency,
-          completionConfig: config?.completionConfig,
-          serdes: config?.serdes,
-          itemSerdes: config?.itemSerdes
-        }
+        engine
       ),
       { awaited: true }
     )
@@ -451,6 +446,7 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
       Batch.ParallelConfig<T> | undefined
     ]
     let items: Array<{ name: string; func: ParallelFunc<T, L> }>
+    let engine: Batch.EngineConfig<T>
     let alloc: Ctx.Allocation
     try {
       if (!Array.isArray(branches)) throw new TypeError("Parallel operation requires an array of branch functions")
@@ -461,7 +457,7 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
         }
         throw new TypeError("All branches must be functions or NamedParallelBranch objects")
       })
-      Batch.validateMaxConcurrency(config?.maxConcurrency)
+      engine = Batch.engineConfig("parallel", config)
       alloc = Ctx.allocate(this.#state, "CONTEXT", OperationSubType.PARALLEL, name, "parallel")
     } catch (error) {
       return rejected(error)
@@ -474,13 +470,7 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
           name: branch.name,
           run: (child: ContextState) => fromPromise(() => branch.func(new AsyncDurableContext<L>(child, services)))
         })),
-        {
-          kind: "parallel",
-          maxConcurrency: config?.maxConcurrency,
-          completionConfig: config?.completionConfig,
-          serdes: config?.serdes,
-          itemSerdes: config?.itemSerdes
-        }
+        engine
       ),
       { awaited: true }
     )
