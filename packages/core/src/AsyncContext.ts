@@ -10,7 +10,7 @@ import * as Batch from "./Batch.ts"
 import * as Callback from "./Callback.ts"
 import * as ChildContext from "./ChildContext.ts"
 import type { DurableConfig } from "./Config.ts"
-import type { ContextState } from "./DurableContext.ts"
+import type { ContextState, SerdesDefaults } from "./DurableContext.ts"
 import * as Ctx from "./DurableContext.ts"
 import { DurableContext as DurableContextService } from "./DurableContext.ts"
 import type { DurableBackend } from "./DurableBackend.ts"
@@ -30,7 +30,9 @@ import { withName } from "./internal/namedArgs.ts"
 /** What a step body receives. @since 0.1.0 */
 export interface StepContext<L extends DurableLogger = DurableLogger> {
   /** Never suppressed: a running step is always live. Records carry the step's id and attempt. */
-  readonly logger: DurableContextLogger & Partial<Pick<L, never>>
+  readonly logger: DurableContextLogger<L>
+  /** The 1-based number of this attempt (2 on the first retry). */
+  readonly attempt: number
 }
 
 /** A step body. @since 0.1.0 */
@@ -42,7 +44,9 @@ export type ChildFunc<T, L extends DurableLogger = DurableLogger> = (context: Du
 /** What a waitForCondition check receives. @since 0.1.0 */
 export interface WaitForConditionContext<L extends DurableLogger = DurableLogger> {
   /** Never suppressed; records carry the operation's id and the check's attempt number. */
-  readonly logger: DurableContextLogger & Partial<Pick<L, never>>
+  readonly logger: DurableContextLogger<L>
+  /** The 1-based number of this check. */
+  readonly attempt: number
 }
 
 /** A waitForCondition check: the previous state in, the new state out. @since 0.1.0 */
@@ -53,7 +57,7 @@ export type WaitForConditionCheckFunc<T, L extends DurableLogger = DurableLogger
 
 /** What a waitForCallback submitter receives. @since 0.1.0 */
 export interface WaitForCallbackContext<L extends DurableLogger = DurableLogger> {
-  readonly logger: DurableContextLogger & Partial<Pick<L, never>>
+  readonly logger: DurableContextLogger<L>
 }
 
 /**
@@ -131,9 +135,11 @@ export interface DurablePromiseCombinators {
  */
 export interface DurableContext<L extends DurableLogger = DurableLogger> {
   /** The Lambda context of the current invocation. */
-  readonly lambdaContext: unknown
+  readonly lambdaContext: any
   /** Replay-aware logger: silent while completed operations replay. */
-  readonly logger: DurableContextLogger
+  readonly logger: DurableContextLogger<L>
+  /** The execution this context belongs to. */
+  readonly executionContext: { readonly durableExecutionArn: string }
   /** Durable promise combinators. */
   readonly promise: DurablePromiseCombinators
   step<T>(name: string | undefined, fn: StepFunc<T, L>, config?: Step.StepConfig<T>): DurablePromise<T>
@@ -210,7 +216,33 @@ export interface DurableContext<L extends DurableLogger = DurableLogger> {
     config?: Batch.ParallelConfig<BranchResult<B[number]>>
   ): DurablePromise<Batch.BatchResult<BranchResult<B[number]>>>
   configureLogger(config: LoggerConfig<L>): void
+  /**
+   * Sets the serdes this context (and child contexts created afterwards) uses when an operation names none:
+   * `defaultSerdes` for step, child, map / parallel, invoke and waitForCondition payloads,
+   * `defaultCallbackDeserializer` for callback results. Undefined fields leave the current default.
+   *
+   * **Gotchas**: configure it at the start of the handler, the same way on every invocation, or a replay
+   * reads payloads with another serdes than the one that wrote them.
+   */
+  configureSerdes(config: SerdesDefaults): void
 }
+
+/**
+ * What a map item or parallel branch is, as the official SDK's internal executor sees it (exported for type
+ * compatibility).
+ *
+ * @since 0.1.0
+ */
+export interface ConcurrentExecutionItem<T> {
+  data: T
+  name?: string
+}
+
+/** The official SDK's internal per-item executor type (exported for type compatibility). @since 0.1.0 */
+export type ConcurrentExecutor<TItem, TResult, L extends DurableLogger = DurableLogger> = (
+  item: ConcurrentExecutionItem<TItem>,
+  childContext: DurableContext<L>
+) => Promise<TResult>
 
 /** An async durable handler. @since 0.1.0 */
 export type DurableExecutionHandler<TEvent = any, TResult = any, L extends DurableLogger = DurableLogger> = (
@@ -244,6 +276,12 @@ const settled = <T>(exit: Exit.Exit<T, unknown>): DurablePromise<T> =>
     Exit.isSuccess(exit) ? Promise.resolve(exit.value) : Promise.reject(Cause.squash(exit.cause))
   )
 
+/** What a step body, a waitForCondition check or a callback submitter receives, in its step scope. */
+const operationContext = <L extends DurableLogger>(scope: ContextState): StepContext<L> => ({
+  logger: Ctx.loggerOf(scope) as DurableContextLogger<L>,
+  attempt: scope.insideStep?.attempt ?? 1
+})
+
 /** The implementation of `DurableContext` over one engine context. */
 class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> {
   readonly #state: ContextState
@@ -254,12 +292,24 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
     this.#services = services
   }
 
-  get lambdaContext(): unknown {
+  get lambdaContext(): any {
     return this.#state.runtime.lambdaContext
   }
 
-  get logger(): DurableContextLogger {
-    return Ctx.loggerOf(this.#state)
+  get logger(): DurableContextLogger<L> {
+    return Ctx.loggerOf(this.#state) as DurableContextLogger<L>
+  }
+
+  get executionContext(): { readonly durableExecutionArn: string } {
+    return { durableExecutionArn: this.#state.runtime.arn }
+  }
+
+  configureSerdes(config: SerdesDefaults): void {
+    const current = this.#state.serdesDefaults
+    this.#state.serdesDefaults = {
+      defaultSerdes: config?.defaultSerdes ?? current?.defaultSerdes,
+      defaultCallbackDeserializer: config?.defaultCallbackDeserializer ?? current?.defaultCallbackDeserializer
+    }
   }
 
   configureLogger(config: LoggerConfig<L>): void {
@@ -292,7 +342,7 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
         handle,
         attempt: (scope) =>
           Effect.tryPromise({
-            try: () => fn({ logger: Ctx.loggerOf(scope) }),
+            try: () => fn(operationContext<L>(scope)),
             catch: (e) => e
           })
       }),
@@ -348,7 +398,7 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
       WaitForCondition.execute<T>(alloc, {
         config: config as WaitForCondition.WaitForConditionConfig<T>,
         handle,
-        check: (state, scope) => fromPromise(() => check(state, { logger: Ctx.loggerOf(scope) }))
+        check: (state, scope) => fromPromise(() => check(state, operationContext<L>(scope)))
       }),
       handle
     )
@@ -397,7 +447,7 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
     return this.#launch(
       Callback.executeWaitFor<T>(
         alloc,
-        (callbackId, scope) => fromPromise(() => submit(callbackId, { logger: Ctx.loggerOf(scope) })),
+        (callbackId, scope) => fromPromise(() => submit(callbackId, operationContext<L>(scope))),
         options,
         config
       ),

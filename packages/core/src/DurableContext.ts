@@ -12,6 +12,7 @@ import * as Logger from "./Logger.ts"
 import type { Operation, OperationType } from "./Operation.ts"
 import { isTerminal } from "./Operation.ts"
 import * as OperationId from "./OperationId.ts"
+import type { Serdes } from "./Serdes.ts"
 import type { Runtime } from "./internal/runtime.ts"
 import { executionFailed } from "./internal/termination.ts"
 
@@ -41,8 +42,27 @@ export interface ContextState {
   readonly insideStep: { readonly rawId: string; readonly attempt: number } | undefined
   logger: DurableLogger
   modeAware: boolean
+  /** Set by `configureSerdes`; inherited by child contexts created afterwards. */
+  serdesDefaults: SerdesDefaults | undefined
   /** The wire id of operation `counter + 1`, when replay already computed it (saves hashing it twice). */
   peeked?: { readonly counter: number; readonly id: string } | undefined
+}
+
+/** A serdes of any value. @since 0.1.0 */
+export type AnySerdes = Serdes<any>
+/** The reading half of a serdes (what a callback result needs). @since 0.1.0 */
+export type AnySerdesDeserializer = Pick<AnySerdes, "deserialize">
+
+/**
+ * The serdes a context uses when an operation names none (the official `SerdesConfig`).
+ *
+ * @since 0.1.0
+ */
+export interface SerdesDefaults {
+  /** For step, child context, map / parallel, invoke and waitForCondition payloads (default JSON). */
+  readonly defaultSerdes?: AnySerdes | undefined
+  /** For callback results (default: the raw string). */
+  readonly defaultCallbackDeserializer?: AnySerdesDeserializer | undefined
 }
 
 /**
@@ -66,7 +86,8 @@ export const makeRoot = (runtime: Runtime, logger: DurableLogger): ContextState 
   mode: runtime.ledger.initialCount > 1 ? "replay" : "execute",
   insideStep: undefined,
   logger,
-  modeAware: runtime.config.modeAwareLogging
+  modeAware: runtime.config.modeAwareLogging,
+  serdesDefaults: undefined
 })
 
 /** @internal */
@@ -78,7 +99,8 @@ export const makeChild = (parent: ContextState, rawId: string, mode: Mode): Cont
   mode,
   insideStep: undefined,
   logger: parent.logger,
-  modeAware: parent.runtime.config.modeAwareLogging
+  modeAware: parent.runtime.config.modeAwareLogging,
+  serdesDefaults: parent.serdesDefaults
 })
 
 /** @internal The context a step body sees: same numbering, but durable operations are refused. */

@@ -31,6 +31,7 @@ export type ExecutionStatePage = typeof ExecutionStatePage.Type
 export const InvocationInput = Schema.Struct({
   DurableExecutionArn: Schema.NonEmptyString,
   CheckpointToken: Schema.NonEmptyString,
+  UpdatedOperationIds: Schema.optional(Schema.Array(Schema.String)),
   InitialExecutionState: Schema.optional(ExecutionStatePage)
 })
 /** @since 0.1.0 */

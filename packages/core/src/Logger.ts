@@ -16,6 +16,8 @@ export interface DurableLogData {
   readonly tenantId?: string
   /** Hashed id of the active step or child context (absent at the root). */
   readonly operationId?: string
+  /** Name of the active operation, when it has one. */
+  readonly operationName?: string
   /** 1-based attempt, inside step bodies only. */
   readonly attempt?: number
   readonly [key: string]: unknown
@@ -41,7 +43,13 @@ export interface DurableLogger {
 }
 
 /** The methods `context.logger` offers. @since 0.1.0 */
-export type DurableContextLogger = Pick<DurableLogger, "log" | "error" | "warn" | "info" | "debug">
+export type DurableContextLogger<L extends DurableLogger = DurableLogger> = Pick<
+  L,
+  "error" | "warn" | "info" | "debug"
+> & {
+  /** Always present on a context's logger (records at `level`; an unknown level logs as INFO). */
+  log(level: DurableLogLevel, ...params: ReadonlyArray<unknown>): void
+}
 
 /** Options of `context.configureLogger`. @since 0.1.0 */
 export interface LoggerConfig<L extends DurableLogger = DurableLogger> {

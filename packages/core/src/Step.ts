@@ -118,7 +118,8 @@ export const replayCompleted = <A, E>(
   const record = alloc.record
   if (record === undefined || alloc.violation !== undefined) return undefined
   if (record.Status === "SUCCEEDED") {
-    if (config?.serdes !== undefined && config.serdes !== defaultSerdes) return undefined
+    const serdes = config?.serdes ?? alloc.state.serdesDefaults?.defaultSerdes
+    if (serdes !== undefined && serdes !== defaultSerdes) return undefined
     const data = record.StepDetails?.Result
     let value: A
     try {
