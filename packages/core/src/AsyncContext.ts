@@ -16,6 +16,7 @@ import { DurableContext as DurableContextService } from "./DurableContext.ts"
 import type { DurableBackend } from "./DurableBackend.ts"
 import { toValidSeconds, type Duration } from "./Duration.ts"
 import { DurablePromise } from "./DurablePromise.ts"
+import { ChildContextError, DurableOperationError } from "./Errors.ts"
 import * as Handler from "./Handler.ts"
 import * as Invoke from "./Invoke.ts"
 import type { DurableContextLogger, DurableLogger, LoggerConfig } from "./Logger.ts"
@@ -234,7 +235,9 @@ export interface DurableContext<L extends DurableLogger = DurableLogger> {
  * @since 0.1.0
  */
 export interface ConcurrentExecutionItem<T> {
+  id: string
   data: T
+  index: number
   name?: string
 }
 
@@ -364,6 +367,8 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
   runInChildContext<T>(...args: ReadonlyArray<unknown>): DurablePromise<T> {
     const [name, fn, config] = parseNamed<ChildFunc<T, L>>(args)
     if (typeof fn !== "function") throw new TypeError("runInChildContext: expected a function as the child body")
+    ChildContext.validateConfig(config, "runInChildContext", "async")
+    const mapper = (config as ChildContext.ChildConfig<T> | undefined)?.errorMapper
     const subType =
       (config as ChildContext.ChildConfig<T> | undefined)?.subType ?? OperationSubType.RUN_IN_CHILD_CONTEXT
     const alloc = Ctx.allocate(this.#state, "CONTEXT", subType, name, "runInChildContext")
@@ -373,6 +378,12 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
         alloc,
         (child) => Effect.tryPromise({ try: () => fn(new AsyncDurableContext<L>(child, services)), catch: (e) => e }),
         config
+      ).pipe(
+        Effect.mapError((error) =>
+          mapper !== undefined && error instanceof ChildContextError
+            ? mapper(error.cause instanceof DurableOperationError ? error.cause : error)
+            : error
+        )
       ),
       { awaited: true }
     )

@@ -679,6 +679,23 @@ export interface ParallelConfig<T> {
 }
 
 /**
+ * The options of the official SDK's internal map/parallel executor (exported for type compatibility; `map` and
+ * `parallel` take `MapConfig` / `ParallelConfig`).
+ *
+ * @since 0.1.0
+ */
+export interface ConcurrencyConfig<T> {
+  maxConcurrency?: number
+  topLevelSubType?: string
+  iterationSubType?: string
+  summaryGenerator?: (result: BatchResult<T>) => string
+  serdes?: Serdes<BatchResult<T>>
+  itemSerdes?: Serdes<T>
+  completionConfig?: CompletionConfig
+  nesting?: NestingType
+}
+
+/**
  * The names of a map's items, validated (before any id is taken).
  *
  * @internal

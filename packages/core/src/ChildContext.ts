@@ -10,7 +10,7 @@ import { Limits } from "./Config.ts"
 import type { Allocation, ContextState } from "./DurableContext.ts"
 import * as Ctx from "./DurableContext.ts"
 import { DurableContext } from "./DurableContext.ts"
-import { ChildContextError, clampErrorObject, fromErrorObject, toErrorObject } from "./Errors.ts"
+import { ChildContextError, clampErrorObject, DurableOperationError, fromErrorObject, toErrorObject } from "./Errors.ts"
 import { OperationSubType } from "./Operation.ts"
 import type { Serdes } from "./Serdes.ts"
 import { utf8Length } from "./internal/bytes.ts"
@@ -31,6 +31,37 @@ export interface ChildConfig<A, E = never> {
   readonly subType?: string
   /** Stored instead of a result over 256 KiB (whose children are then replayed to rebuild it). */
   readonly summaryGenerator?: (result: A) => string
+  /**
+   * Async API: turns the error the child failed with (the rebuilt inner error) into the error
+   * `runInChildContext` rejects with, instead of `ChildContextError`. Applied on the first run and on replay.
+   */
+  readonly errorMapper?: (originalError: DurableOperationError) => DurableOperationError
+  /**
+   * Not supported: `true` (run the body without checkpointing a CONTEXT operation) is a `TypeError`; see
+   * `packages/compat/DIFFERENCES.md`.
+   */
+  readonly virtualContext?: boolean
+}
+
+/**
+ * Validates the options both faces share (before any id is taken).
+ *
+ * @internal
+ */
+export const validateConfig = (
+  config: ChildConfig<any, any> | undefined,
+  what: string,
+  face: "effect" | "async"
+): void => {
+  if (face === "effect" && config?.errorMapper !== undefined) {
+    throw new TypeError(`${what}: errorMapper is for the async API; in the Effect API use Effect.mapError`)
+  }
+  if (config?.virtualContext === true) {
+    throw new TypeError(`${what}: virtualContext is not supported by @durable-lambda; see DIFFERENCES.md`)
+  }
+  if (config?.errorMapper !== undefined && typeof config.errorMapper !== "function") {
+    throw new TypeError(`${what}: errorMapper must be a function`)
+  }
 }
 
 const wrap = (error: unknown): ChildContextError => {
@@ -143,6 +174,7 @@ export const run: {
 } = function (...args: Array<any>): Effect.Effect<any, any, any> {
   const [name, body, config] = withName(args)
   return Effect.gen(function* () {
+    validateConfig(config, "runInChildContext", "effect")
     const state = yield* DurableContext
     const context = yield* Effect.context<any>()
     const alloc = Ctx.allocate(

@@ -34,6 +34,7 @@ export {
   type BatchItem,
   type BatchResult,
   type CompletionConfig,
+  type ConcurrencyConfig,
   type CompletionDecision,
   type CompletionItemStatus,
   type CompletionReason,

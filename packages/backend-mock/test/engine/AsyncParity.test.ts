@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { AsyncContext, RetryStrategy, WithRetry } from "@durable-lambda/core"
+import { AsyncContext, Errors, RetryStrategy, WithRetry } from "@durable-lambda/core"
 import { Effect } from "effect"
 import { history, makeDrive, run } from "./support/service.ts"
 
@@ -103,5 +103,33 @@ describe("async API members of the official 2.4.0 surface", () => {
       assert.isTrue(events.some((e) => e.EventType === "ContextSucceeded" && e.Name === "charge"))
       assert.strictEqual(seen.at(-1), 2)
     })
+  )
+
+  it.live(
+    "ChildConfig.errorMapper replaces ChildContextError, on the first run and on replay; virtualContext is refused",
+    () =>
+      Effect.gen(function* () {
+        const drive = makeDrive()
+        const seen: Array<string> = []
+        const fn = withDurableExecution(async (_: unknown, ctx) => {
+          try {
+            await ctx.runInChildContext(
+              "child",
+              async () => {
+                throw new Error("inner boom")
+              },
+              { errorMapper: (original) => new Errors.StepError({ message: `mapped: ${original.message}` }) }
+            )
+          } catch (error) {
+            seen.push(`${(error as Error).constructor.name}: ${(error as Error).message}`)
+          }
+          await ctx.wait({ seconds: 1 })
+          return ctx.runInChildContext(async () => 1, { virtualContext: true })
+        })
+        const r = yield* run(drive, () => fn)
+        assert.match(JSON.stringify(r.last), /"Status":"FAILED".*virtualContext is not supported/)
+        // first run, then the replay after the wait
+        assert.deepStrictEqual(seen, ["StepError: mapped: inner boom", "StepError: mapped: inner boom"])
+      })
   )
 })
