@@ -48,7 +48,7 @@ export interface DurableConfig {
   readonly deadlineMarginMillis?: number
 }
 
-/** @internal */
+/** The engine settings with every default applied (what `DurableHandler.config` holds). @since 0.1.0 */
 export interface ResolvedConfig {
   readonly checkpointing: CheckpointingMode
   readonly suspendCooldownMillis: number

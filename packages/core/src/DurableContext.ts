@@ -20,31 +20,36 @@ import { executionFailed } from "./internal/termination.ts"
  * `replay`: operations found are completed ones being replayed (logs suppressed); `execute`: new work;
  * `replaySucceeded`: re-running a completed child whose result was too large to store (never runs new work).
  *
- * @since 0.1.0
+ * @internal
  */
 export type Mode = "replay" | "execute" | "replaySucceeded"
 
 /**
- * The state of one context. Created by the engine; user code reaches it through the `DurableContext` service.
+ * The state of one context. Created by the engine; user code reaches it through the `DurableContext` service
+ * and treats it as opaque (its members are the engine's).
  *
  * @since 0.1.0
  */
 export interface ContextState {
+  /** @internal */
   readonly runtime: Runtime
-  /** Raw id of this child context (its operations are numbered `<rawId>-1`, ...); undefined at the root. */
+  /** Raw id of this child context (its operations are numbered `<rawId>-1`, ...); undefined at the root. @internal */
   readonly rawId: string | undefined
-  /** Wire id of this child context (the `ParentId` of its operations). */
+  /** Wire id of this child context (the `ParentId` of its operations). @internal */
   readonly id: string | undefined
-  /** Operations started so far in this context. */
+  /** Operations started so far in this context. @internal */
   counter: number
+  /** @internal */
   mode: Mode
-  /** Set while a step body runs: durable operations are not allowed there. */
+  /** Set while a step body runs: durable operations are not allowed there. @internal */
   readonly insideStep: { readonly rawId: string; readonly attempt: number } | undefined
+  /** @internal */
   logger: DurableLogger
+  /** @internal */
   modeAware: boolean
-  /** Set by `configureSerdes`; inherited by child contexts created afterwards. */
+  /** Set by `configureSerdes`; inherited by child contexts created afterwards. @internal */
   serdesDefaults: SerdesDefaults | undefined
-  /** The wire id of operation `counter + 1`, when replay already computed it (saves hashing it twice). */
+  /** The wire id of operation `counter + 1`, when replay already computed it (saves hashing it twice). @internal */
   peeked?: { readonly counter: number; readonly id: string } | undefined
 }
 
@@ -145,7 +150,7 @@ export const validateName = (name: string | undefined, what: string): void => {
 /**
  * An operation's identity, taken synchronously when the operation is called.
  *
- * @since 0.1.0
+ * @internal
  */
 export interface Allocation {
   readonly state: ContextState
@@ -233,7 +238,7 @@ export const afterReplay = (state: ContextState): void => {
   if (state.runtime.ledger.get(next) === undefined) state.mode = "execute"
 }
 
-/** The common update fields of an allocated operation (repeated on every update, as the service requires). */
+/** @internal The common update fields of an allocated operation (repeated on every update, as the service requires). */
 export const baseUpdate = (alloc: Allocation) => ({
   Id: alloc.id,
   ...(alloc.state.id === undefined ? {} : { ParentId: alloc.state.id }),
