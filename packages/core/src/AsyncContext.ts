@@ -22,11 +22,12 @@ import * as Invoke from "./Invoke.ts"
 import type { DurableContextLogger, DurableLogger, LoggerConfig } from "./Logger.ts"
 import { OperationSubType } from "./Operation.ts"
 import * as PromiseCombinators from "./PromiseCombinators.ts"
+import type { Serdes } from "./Serdes.ts"
 import * as Step from "./Step.ts"
 import * as Wait from "./Wait.ts"
 import * as WaitForCondition from "./WaitForCondition.ts"
 import type { AwaitHandle } from "./internal/runtime.ts"
-import { withName } from "./internal/namedArgs.ts"
+import { isFunction, parseNamedCall, withName } from "./internal/namedArgs.ts"
 
 /** What a step body receives. @since 0.1.0 */
 export interface StepContext<L extends DurableLogger = DurableLogger> {
@@ -270,9 +271,6 @@ const rejected = <T>(error: unknown): DurablePromise<T> => new DurablePromise<T>
 const fromPromise = <T>(f: () => Promise<T> | T): Effect.Effect<T, unknown> =>
   Effect.tryPromise({ try: async () => f(), catch: (e) => e })
 
-const parseNamed = <F>(args: ReadonlyArray<unknown>): [string | undefined, F, any] =>
-  withName(args) as [string | undefined, F, any]
-
 /** A durable promise already settled with a replayed outcome (no fiber needed). */
 const settled = <T>(exit: Exit.Exit<T, unknown>): DurablePromise<T> =>
   new DurablePromise(() =>
@@ -333,8 +331,15 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
   }
 
   step<T>(...args: ReadonlyArray<unknown>): DurablePromise<T> {
-    const [name, fn, config] = parseNamed<StepFunc<T, L>>(args)
-    if (typeof fn !== "function") throw new TypeError("step: expected a function as the step body")
+    const {
+      name,
+      body: fn,
+      config
+    } = parseNamedCall<StepFunc<T, L>, Step.StepConfig<T>>(
+      args,
+      isFunction,
+      "step: expected a function as the step body"
+    )
     const alloc = Ctx.allocate(this.#state, "STEP", OperationSubType.STEP, name, "step")
     const replayed = Step.replayCompleted<T, never>(alloc, config)
     if (replayed !== undefined) return settled(replayed)
@@ -365,12 +370,18 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
   }
 
   runInChildContext<T>(...args: ReadonlyArray<unknown>): DurablePromise<T> {
-    const [name, fn, config] = parseNamed<ChildFunc<T, L>>(args)
-    if (typeof fn !== "function") throw new TypeError("runInChildContext: expected a function as the child body")
+    const {
+      name,
+      body: fn,
+      config
+    } = parseNamedCall<ChildFunc<T, L>, ChildContext.ChildConfig<T>>(
+      args,
+      isFunction,
+      "runInChildContext: expected a function as the child body"
+    )
     ChildContext.validateConfig(config, "runInChildContext", "async")
-    const mapper = (config as ChildContext.ChildConfig<T> | undefined)?.errorMapper
-    const subType =
-      (config as ChildContext.ChildConfig<T> | undefined)?.subType ?? OperationSubType.RUN_IN_CHILD_CONTEXT
+    const mapper = config?.errorMapper
+    const subType = config?.subType ?? OperationSubType.RUN_IN_CHILD_CONTEXT
     const alloc = Ctx.allocate(this.#state, "CONTEXT", subType, name, "runInChildContext")
     const services = this.#services
     return this.#launch(
@@ -400,9 +411,7 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
   }
 
   waitForCondition<T>(...args: ReadonlyArray<unknown>): DurablePromise<T> {
-    const [name, check, config] = parseNamed<WaitForConditionCheckFunc<T, L>>(args)
-    if (typeof check !== "function") throw new TypeError("waitForCondition requires a check function")
-    WaitForCondition.validateConfig(config)
+    const { name, body: check, config } = WaitForCondition.parseArguments<WaitForConditionCheckFunc<T, L>>(args)
     const alloc = Ctx.allocate(this.#state, "STEP", OperationSubType.WAIT_FOR_CONDITION, name, "waitForCondition")
     const handle: AwaitHandle = { awaited: false }
     return this.#launch(
@@ -552,7 +561,7 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
             PromiseCombinators.execute(
               alloc,
               PromiseCombinators.combinePromises(kind, promises),
-              kind === "allSettled" ? (PromiseCombinators.settledSerdes as any) : undefined
+              kind === "allSettled" ? (PromiseCombinators.settledSerdes as Serdes<unknown>) : undefined
             )
           )
         })

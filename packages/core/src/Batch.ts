@@ -253,10 +253,16 @@ class BatchResultImpl<T> implements BatchResult<T> {
     return this.all.length
   }
   succeeded(): Array<BatchItem<T> & { readonly result: T }> {
-    return this.all.filter((i) => i.status === BatchItemStatus.SUCCEEDED && i.result !== undefined) as any
+    return this.all.filter(
+      (i): i is BatchItem<T> & { readonly result: T } =>
+        i.status === BatchItemStatus.SUCCEEDED && i.result !== undefined
+    )
   }
   failed(): Array<BatchItem<T> & { readonly error: ChildContextError }> {
-    return this.all.filter((i) => i.status === BatchItemStatus.FAILED && i.error !== undefined) as any
+    return this.all.filter(
+      (i): i is BatchItem<T> & { readonly error: ChildContextError } =>
+        i.status === BatchItemStatus.FAILED && i.error !== undefined
+    )
   }
   started(): Array<BatchItem<T>> {
     return this.all.filter((i) => i.status === BatchItemStatus.STARTED)

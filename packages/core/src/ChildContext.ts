@@ -17,7 +17,7 @@ import { utf8Length } from "./internal/bytes.ts"
 import { checkPayload } from "./internal/payload.ts"
 import * as SerdesRunner from "./internal/serdesRunner.ts"
 import * as TypedErrors from "./internal/typedErrors.ts"
-import { withName } from "./internal/namedArgs.ts"
+import { parseNamedCall } from "./internal/namedArgs.ts"
 
 /** Child context options (the official `ChildConfig`). @since 0.1.0 */
 export interface ChildConfig<A, E = never> {
@@ -171,9 +171,13 @@ export const run: {
     body: Effect.Effect<A, E, R>,
     config?: ChildConfig<A, E2>
   ): Effect.Effect<A, ChildContextError | E2, R | DurableContext>
-} = function (...args: Array<any>): Effect.Effect<any, any, any> {
-  const [name, body, config] = withName(args)
-  return Effect.gen(function* () {
+} = (...args: ReadonlyArray<unknown>): Effect.Effect<any, any, any> =>
+  Effect.gen(function* () {
+    const { name, body, config } = parseNamedCall<Effect.Effect<any, any, any>, ChildConfig<any, any>>(
+      args,
+      Effect.isEffect,
+      "runInChildContext: expected an Effect as the child body"
+    )
     validateConfig(config, "runInChildContext", "effect")
     const state = yield* DurableContext
     const context = yield* Effect.context<any>()
@@ -186,12 +190,7 @@ export const run: {
     )
     return yield* execute(
       alloc,
-      (child) =>
-        (body as Effect.Effect<any, any, any>).pipe(
-          Effect.provideService(DurableContext, child),
-          Effect.provideContext(context)
-        ) as any,
+      (child) => body.pipe(Effect.provideService(DurableContext, child), Effect.provideContext(context)),
       config
     )
   })
-} as any

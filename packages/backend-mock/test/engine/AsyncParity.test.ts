@@ -1,7 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
-import { AsyncContext, Errors, RetryStrategy, WithRetry } from "@durable-lambda/core"
+import { AsyncContext, Errors, RetryStrategy, Step, WaitForCondition, WithRetry } from "@durable-lambda/core"
 import { Effect } from "effect"
-import { history, makeDrive, run } from "./support/service.ts"
+import { FakeDurableService, history, makeDrive, run } from "./support/service.ts"
+import { asyncHandler, effectHandler, errorOf, invokeOnce } from "./support/helpers.ts"
 
 const { withDurableExecution } = AsyncContext
 
@@ -131,5 +132,20 @@ describe("async API members of the official 2.4.0 surface", () => {
         // first run, then the replay after the wait
         assert.deepStrictEqual(seen, ["StepError: mapped: inner boom", "StepError: mapped: inner boom"])
       })
+  )
+
+  it.effect("both faces parse arguments through one function: same TypeError for a bad body or config", () =>
+    Effect.gen(function* () {
+      const failure = (handler: Parameters<typeof invokeOnce>[1]) =>
+        invokeOnce(new FakeDurableService(), handler).pipe(Effect.map(errorOf))
+      const asyncStep = yield* failure(asyncHandler(async (_e, ctx) => ctx.step("s", 42 as any)))
+      const effectStep = yield* failure(effectHandler(() => Step.run("s", 42 as any)))
+      assert.strictEqual(asyncStep.ErrorMessage, "step: expected a function as the step body")
+      assert.strictEqual(effectStep.ErrorMessage, "step: expected an Effect as the step body")
+      const asyncPoll = yield* failure(asyncHandler(async (_e, ctx) => ctx.waitForCondition(async (s) => s, {} as any)))
+      const effectPoll = yield* failure(effectHandler(() => WaitForCondition.run((s) => Effect.succeed(s), {} as any)))
+      assert.strictEqual(asyncPoll.ErrorMessage, effectPoll.ErrorMessage)
+      assert.strictEqual(asyncPoll.ErrorMessage, "waitForCondition requires config with waitStrategy and initialState")
+    })
   )
 })
