@@ -45,6 +45,13 @@ export type HandlerAny = In<O.DurableExecutionHandler, U.DurableExecutionHandler
 export type ExecutionConfig = In<O.DurableExecutionConfig, U.DurableExecutionConfig>
 // @ts-expect-error [enum]
 export type LambdaHandler = Out<U.DurableLambdaHandler, O.DurableLambdaHandler>
+/** What our Lambda handler resolves to, and the official output modulo the enum of `Status`. */
+type OurOutput = Awaited<ReturnType<U.DurableLambdaHandler>>
+type OfficialOutput = Loosen<O.DurableExecutionInvocationOutput>
+// @ts-expect-error [invocation-output]
+export type LambdaHandlerOutput = Out<OurOutput, OfficialOutput>
+/** What the official Lambda handler is called with is accepted by ours. */
+export type LambdaHandlerEvent = In<Parameters<O.DurableLambdaHandler>[0], Parameters<U.DurableLambdaHandler>[0]>
 // @ts-expect-error [durable-promise]
 export type WithDurableExecution = Out<typeof U.withDurableExecution, typeof O.withDurableExecution>
 export type InvocationInput = [

@@ -51,8 +51,8 @@ export type InvocationStatus = typeof InvocationStatus.Type
  * @since 0.1.0
  */
 export const InvocationOutput = Schema.Union([
-  Schema.Struct({ Status: Schema.Literal("SUCCEEDED"), Result: Schema.optional(Schema.String) }),
-  Schema.Struct({ Status: Schema.Literal("FAILED"), Error: Schema.optional(ErrorObject) }),
+  Schema.Struct({ Status: Schema.Literal("SUCCEEDED"), Result: Schema.optionalKey(Schema.String) }),
+  Schema.Struct({ Status: Schema.Literal("FAILED"), Error: Schema.optionalKey(ErrorObject) }),
   Schema.Struct({ Status: Schema.Literal("PENDING") })
 ])
 /** @since 0.1.0 */
