@@ -16,7 +16,7 @@
  * @since 0.1.0
  */
 import type { LambdaClient } from "@aws-sdk/client-lambda"
-import type { DurableExecutionClient as Client, Logger } from "@durable-lambda/core"
+import type { DurableExecutionClient as Client, Logger, Wire } from "@durable-lambda/core"
 import * as LambdaApi from "./LambdaApi.ts"
 
 type Transport = Client.DurableExecutionClient
@@ -51,9 +51,9 @@ export class DurableExecutionApiClient implements Transport {
 
   /** One page of execution state (`GetDurableExecutionState`). */
   async getExecutionState(
-    params: Client.GetDurableExecutionStateRequest,
+    params: Wire.GetDurableExecutionStateRequest,
     logger?: Logger.DurableLogger
-  ): Promise<Client.GetDurableExecutionStateResponse> {
+  ): Promise<Wire.GetDurableExecutionStateResponse> {
     const { sdk, client } = await this.#resolve()
     try {
       const output = await client.send(
@@ -73,9 +73,9 @@ export class DurableExecutionApiClient implements Transport {
 
   /** One checkpoint (`CheckpointDurableExecution`). */
   async checkpoint(
-    params: Client.CheckpointDurableExecutionRequest,
+    params: Wire.CheckpointDurableExecutionRequest,
     logger?: Logger.DurableLogger
-  ): Promise<Client.CheckpointDurableExecutionResponse> {
+  ): Promise<Wire.CheckpointDurableExecutionResponse> {
     const { sdk, client } = await this.#resolve()
     try {
       const output = await client.send(

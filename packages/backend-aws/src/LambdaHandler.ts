@@ -75,14 +75,36 @@ export const withDurableExecution = <
 >(
   handler: AsyncContext.DurableExecutionHandler<TEvent, TResult, L>,
   config?: DurableExecutionConfig
-): Handler.DurableLambdaHandler =>
-  Handler.toLambdaHandler(
-    config?.client !== undefined && config.durableExecutionClient !== undefined
-      ? AsyncContext.toDurableHandler(() => Promise.reject(new Error(bothTransports)), config)
-      : AsyncContext.toDurableHandler(handler, config),
-    backendFor(config),
-    Layer.merge(NodeLogging.layer, PluginLoader.layerEnvironment())
-  )
+): Handler.DurableLambdaHandler => {
+  const build = (transport: DurableExecutionConfig | undefined) =>
+    Handler.toLambdaHandler(
+      transport?.client !== undefined && transport.durableExecutionClient !== undefined
+        ? AsyncContext.toDurableHandler(() => Promise.reject(new Error(bothTransports)), transport)
+        : AsyncContext.toDurableHandler(handler, transport),
+      backendFor(transport),
+      Layer.merge(NodeLogging.layer, PluginLoader.layerEnvironment())
+    )
+  const configured = build(config)
+  // An event carrying its own transport (a harness's) overrides the configured one, for that invocation only.
+  const injected = new WeakMap<DurableExecutionClient.DurableExecutionClient, Handler.DurableLambdaHandler>()
+  const viaEvent = (client: DurableExecutionClient.DurableExecutionClient) => {
+    let built = injected.get(client)
+    if (built === undefined) {
+      const { client: _lambda, ...rest } = config ?? {}
+      built = build({ ...rest, durableExecutionClient: client })
+      injected.set(client, built)
+    }
+    return built
+  }
+  const fn = (event: unknown, context?: Parameters<Handler.DurableLambdaHandler>[1]) => {
+    if (!DurableExecutionClient.DurableExecutionInvocationInputWithClient.isInstance(event)) {
+      return configured(event, context)
+    }
+    const { durableExecutionClient, ...plain } = { ...event }
+    return viaEvent(durableExecutionClient)(plain, context)
+  }
+  return Object.assign(fn, { [Handler.LambdaHandlerTypeId]: configured[Handler.LambdaHandlerTypeId] })
+}
 
 /**
  * Turns an Effect-API durable handler (`Handler.make(program)`) into the Lambda handler to export, on the

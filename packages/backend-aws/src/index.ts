@@ -8,6 +8,14 @@
 export * from "@durable-lambda/core/async"
 export { toLambdaHandler, withDurableExecution, type DurableExecutionConfig } from "./LambdaHandler.ts"
 export { DurableExecutionApiClient } from "./DurableExecutionApiClient.ts"
+export {
+  createFileSystemSerdes,
+  FileSystemPathEncoding,
+  FileSystemSerdesMode,
+  type FileSystemSerdesConfig
+} from "./FileSystemSerdes.ts"
+export { refreshLogConfig } from "./LogConfig.ts"
+export { SDK_VERSION } from "./Version.ts"
 
 /** @since 0.1.0 */
 export * as AwsBackend from "./AwsBackend.ts"

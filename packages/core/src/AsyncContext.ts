@@ -10,27 +10,31 @@ import * as Batch from "./Batch.ts"
 import * as Callback from "./Callback.ts"
 import * as ChildContext from "./ChildContext.ts"
 import type { DurableConfig } from "./Config.ts"
-import type { ContextState } from "./DurableContext.ts"
+import type { ContextState, SerdesDefaults } from "./DurableContext.ts"
 import * as Ctx from "./DurableContext.ts"
 import { DurableContext as DurableContextService } from "./DurableContext.ts"
 import type { DurableBackend } from "./DurableBackend.ts"
 import { toValidSeconds, type Duration } from "./Duration.ts"
 import { DurablePromise } from "./DurablePromise.ts"
+import { ChildContextError, isDurableOperationError } from "./Errors.ts"
 import * as Handler from "./Handler.ts"
 import * as Invoke from "./Invoke.ts"
 import type { DurableContextLogger, DurableLogger, LoggerConfig } from "./Logger.ts"
 import { OperationSubType } from "./Operation.ts"
 import * as PromiseCombinators from "./PromiseCombinators.ts"
+import type { Serdes } from "./Serdes.ts"
 import * as Step from "./Step.ts"
 import * as Wait from "./Wait.ts"
 import * as WaitForCondition from "./WaitForCondition.ts"
 import type { AwaitHandle } from "./internal/runtime.ts"
-import { withName } from "./internal/namedArgs.ts"
+import { isFunction, parseNamedCall, withName } from "./internal/namedArgs.ts"
 
 /** What a step body receives. @since 0.1.0 */
 export interface StepContext<L extends DurableLogger = DurableLogger> {
   /** Never suppressed: a running step is always live. Records carry the step's id and attempt. */
-  readonly logger: DurableContextLogger & Partial<Pick<L, never>>
+  readonly logger: DurableContextLogger<L>
+  /** The 1-based number of this attempt (2 on the first retry). */
+  readonly attempt: number
 }
 
 /** A step body. @since 0.1.0 */
@@ -42,7 +46,9 @@ export type ChildFunc<T, L extends DurableLogger = DurableLogger> = (context: Du
 /** What a waitForCondition check receives. @since 0.1.0 */
 export interface WaitForConditionContext<L extends DurableLogger = DurableLogger> {
   /** Never suppressed; records carry the operation's id and the check's attempt number. */
-  readonly logger: DurableContextLogger & Partial<Pick<L, never>>
+  readonly logger: DurableContextLogger<L>
+  /** The 1-based number of this check. */
+  readonly attempt: number
 }
 
 /** A waitForCondition check: the previous state in, the new state out. @since 0.1.0 */
@@ -53,7 +59,7 @@ export type WaitForConditionCheckFunc<T, L extends DurableLogger = DurableLogger
 
 /** What a waitForCallback submitter receives. @since 0.1.0 */
 export interface WaitForCallbackContext<L extends DurableLogger = DurableLogger> {
-  readonly logger: DurableContextLogger & Partial<Pick<L, never>>
+  readonly logger: DurableContextLogger<L>
 }
 
 /**
@@ -131,9 +137,11 @@ export interface DurablePromiseCombinators {
  */
 export interface DurableContext<L extends DurableLogger = DurableLogger> {
   /** The Lambda context of the current invocation. */
-  readonly lambdaContext: unknown
+  readonly lambdaContext: any
   /** Replay-aware logger: silent while completed operations replay. */
-  readonly logger: DurableContextLogger
+  readonly logger: DurableContextLogger<L>
+  /** The execution this context belongs to. */
+  readonly executionContext: { readonly durableExecutionArn: string }
   /** Durable promise combinators. */
   readonly promise: DurablePromiseCombinators
   step<T>(name: string | undefined, fn: StepFunc<T, L>, config?: Step.StepConfig<T>): DurablePromise<T>
@@ -210,7 +218,35 @@ export interface DurableContext<L extends DurableLogger = DurableLogger> {
     config?: Batch.ParallelConfig<BranchResult<B[number]>>
   ): DurablePromise<Batch.BatchResult<BranchResult<B[number]>>>
   configureLogger(config: LoggerConfig<L>): void
+  /**
+   * Sets the serdes this context (and child contexts created afterwards) uses when an operation names none:
+   * `defaultSerdes` for step, child, map / parallel, invoke and waitForCondition payloads,
+   * `defaultCallbackDeserializer` for callback results. Undefined fields leave the current default.
+   *
+   * **Gotchas**: configure it at the start of the handler, the same way on every invocation, or a replay
+   * reads payloads with another serdes than the one that wrote them.
+   */
+  configureSerdes(config: SerdesDefaults): void
 }
+
+/**
+ * What a map item or parallel branch is, as the official SDK's internal executor sees it (exported for type
+ * compatibility).
+ *
+ * @since 0.1.0
+ */
+export interface ConcurrentExecutionItem<T> {
+  id: string
+  data: T
+  index: number
+  name?: string
+}
+
+/** The official SDK's internal per-item executor type (exported for type compatibility). @since 0.1.0 */
+export type ConcurrentExecutor<TItem, TResult, L extends DurableLogger = DurableLogger> = (
+  item: ConcurrentExecutionItem<TItem>,
+  childContext: DurableContext<L>
+) => Promise<TResult>
 
 /** An async durable handler. @since 0.1.0 */
 export type DurableExecutionHandler<TEvent = any, TResult = any, L extends DurableLogger = DurableLogger> = (
@@ -235,14 +271,17 @@ const rejected = <T>(error: unknown): DurablePromise<T> => new DurablePromise<T>
 const fromPromise = <T>(f: () => Promise<T> | T): Effect.Effect<T, unknown> =>
   Effect.tryPromise({ try: async () => f(), catch: (e) => e })
 
-const parseNamed = <F>(args: ReadonlyArray<unknown>): [string | undefined, F, any] =>
-  withName(args) as [string | undefined, F, any]
-
 /** A durable promise already settled with a replayed outcome (no fiber needed). */
 const settled = <T>(exit: Exit.Exit<T, unknown>): DurablePromise<T> =>
   new DurablePromise(() =>
     Exit.isSuccess(exit) ? Promise.resolve(exit.value) : Promise.reject(Cause.squash(exit.cause))
   )
+
+/** What a step body, a waitForCondition check or a callback submitter receives, in its step scope. */
+const operationContext = <L extends DurableLogger>(scope: ContextState): StepContext<L> => ({
+  logger: Ctx.loggerOf(scope) as DurableContextLogger<L>,
+  attempt: scope.insideStep?.attempt ?? 1
+})
 
 /** The implementation of `DurableContext` over one engine context. */
 class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> {
@@ -254,12 +293,24 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
     this.#services = services
   }
 
-  get lambdaContext(): unknown {
+  get lambdaContext(): any {
     return this.#state.runtime.lambdaContext
   }
 
-  get logger(): DurableContextLogger {
-    return Ctx.loggerOf(this.#state)
+  get logger(): DurableContextLogger<L> {
+    return Ctx.loggerOf(this.#state) as DurableContextLogger<L>
+  }
+
+  get executionContext(): { readonly durableExecutionArn: string } {
+    return { durableExecutionArn: this.#state.runtime.arn }
+  }
+
+  configureSerdes(config: SerdesDefaults): void {
+    const current = this.#state.serdesDefaults
+    this.#state.serdesDefaults = {
+      defaultSerdes: config?.defaultSerdes ?? current?.defaultSerdes,
+      defaultCallbackDeserializer: config?.defaultCallbackDeserializer ?? current?.defaultCallbackDeserializer
+    }
   }
 
   configureLogger(config: LoggerConfig<L>): void {
@@ -280,8 +331,15 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
   }
 
   step<T>(...args: ReadonlyArray<unknown>): DurablePromise<T> {
-    const [name, fn, config] = parseNamed<StepFunc<T, L>>(args)
-    if (typeof fn !== "function") throw new TypeError("step: expected a function as the step body")
+    const {
+      name,
+      body: fn,
+      config
+    } = parseNamedCall<StepFunc<T, L>, Step.StepConfig<T>>(
+      args,
+      isFunction,
+      "step: expected a function as the step body"
+    )
     const alloc = Ctx.allocate(this.#state, "STEP", OperationSubType.STEP, name, "step")
     const replayed = Step.replayCompleted<T, never>(alloc, config)
     if (replayed !== undefined) return settled(replayed)
@@ -292,7 +350,7 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
         handle,
         attempt: (scope) =>
           Effect.tryPromise({
-            try: () => fn({ logger: Ctx.loggerOf(scope) }),
+            try: () => fn(operationContext<L>(scope)),
             catch: (e) => e
           })
       }),
@@ -312,10 +370,18 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
   }
 
   runInChildContext<T>(...args: ReadonlyArray<unknown>): DurablePromise<T> {
-    const [name, fn, config] = parseNamed<ChildFunc<T, L>>(args)
-    if (typeof fn !== "function") throw new TypeError("runInChildContext: expected a function as the child body")
-    const subType =
-      (config as ChildContext.ChildConfig<T> | undefined)?.subType ?? OperationSubType.RUN_IN_CHILD_CONTEXT
+    const {
+      name,
+      body: fn,
+      config
+    } = parseNamedCall<ChildFunc<T, L>, ChildContext.ChildConfig<T>>(
+      args,
+      isFunction,
+      "runInChildContext: expected a function as the child body"
+    )
+    ChildContext.validateConfig(config, "runInChildContext", "async")
+    const mapper = config?.errorMapper
+    const subType = config?.subType ?? OperationSubType.RUN_IN_CHILD_CONTEXT
     const alloc = Ctx.allocate(this.#state, "CONTEXT", subType, name, "runInChildContext")
     const services = this.#services
     return this.#launch(
@@ -323,6 +389,12 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
         alloc,
         (child) => Effect.tryPromise({ try: () => fn(new AsyncDurableContext<L>(child, services)), catch: (e) => e }),
         config
+      ).pipe(
+        Effect.mapError((error) =>
+          mapper !== undefined && error instanceof ChildContextError
+            ? mapper(isDurableOperationError(error.cause) ? error.cause : error)
+            : error
+        )
       ),
       { awaited: true }
     )
@@ -339,16 +411,14 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
   }
 
   waitForCondition<T>(...args: ReadonlyArray<unknown>): DurablePromise<T> {
-    const [name, check, config] = parseNamed<WaitForConditionCheckFunc<T, L>>(args)
-    if (typeof check !== "function") throw new TypeError("waitForCondition requires a check function")
-    WaitForCondition.validateConfig(config)
+    const { name, body: check, config } = WaitForCondition.parseArguments<WaitForConditionCheckFunc<T, L>>(args)
     const alloc = Ctx.allocate(this.#state, "STEP", OperationSubType.WAIT_FOR_CONDITION, name, "waitForCondition")
     const handle: AwaitHandle = { awaited: false }
     return this.#launch(
       WaitForCondition.execute<T>(alloc, {
         config: config as WaitForCondition.WaitForConditionConfig<T>,
         handle,
-        check: (state, scope) => fromPromise(() => check(state, { logger: Ctx.loggerOf(scope) }))
+        check: (state, scope) => fromPromise(() => check(state, operationContext<L>(scope)))
       }),
       handle
     )
@@ -397,7 +467,7 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
     return this.#launch(
       Callback.executeWaitFor<T>(
         alloc,
-        (callbackId, scope) => fromPromise(() => submit(callbackId, { logger: Ctx.loggerOf(scope) })),
+        (callbackId, scope) => fromPromise(() => submit(callbackId, operationContext<L>(scope))),
         options,
         config
       ),
@@ -413,11 +483,12 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
       Batch.MapConfig<I, O> | undefined
     ]
     let names: Array<string>
+    let engine: Batch.EngineConfig<O>
     let alloc: Ctx.Allocation
     try {
       if (!Array.isArray(items)) throw new TypeError("Map operation requires an array of items")
       if (typeof mapFunc !== "function") throw new TypeError("Map operation requires a function to process items")
-      Batch.validateMaxConcurrency(config?.maxConcurrency)
+      engine = Batch.engineConfig("map", config)
       names = Batch.mapItemNames(items, config?.itemNamer)
       alloc = Ctx.allocate(this.#state, "CONTEXT", OperationSubType.MAP, name, "map")
     } catch (error) {
@@ -432,13 +503,7 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
           run: (child: ContextState) =>
             fromPromise(() => mapFunc(new AsyncDurableContext<L>(child, services), item, index, items))
         })),
-        {
-          kind: "map",
-          maxConcurrency: config?.maxConcurrency,
-          completionConfig: config?.completionConfig,
-          serdes: config?.serdes,
-          itemSerdes: config?.itemSerdes
-        }
+        engine
       ),
       { awaited: true }
     )
@@ -451,6 +516,7 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
       Batch.ParallelConfig<T> | undefined
     ]
     let items: Array<{ name: string; func: ParallelFunc<T, L> }>
+    let engine: Batch.EngineConfig<T>
     let alloc: Ctx.Allocation
     try {
       if (!Array.isArray(branches)) throw new TypeError("Parallel operation requires an array of branch functions")
@@ -461,7 +527,7 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
         }
         throw new TypeError("All branches must be functions or NamedParallelBranch objects")
       })
-      Batch.validateMaxConcurrency(config?.maxConcurrency)
+      engine = Batch.engineConfig("parallel", config)
       alloc = Ctx.allocate(this.#state, "CONTEXT", OperationSubType.PARALLEL, name, "parallel")
     } catch (error) {
       return rejected(error)
@@ -474,13 +540,7 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
           name: branch.name,
           run: (child: ContextState) => fromPromise(() => branch.func(new AsyncDurableContext<L>(child, services)))
         })),
-        {
-          kind: "parallel",
-          maxConcurrency: config?.maxConcurrency,
-          completionConfig: config?.completionConfig,
-          serdes: config?.serdes,
-          itemSerdes: config?.itemSerdes
-        }
+        engine
       ),
       { awaited: true }
     )
@@ -501,7 +561,7 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
             PromiseCombinators.execute(
               alloc,
               PromiseCombinators.combinePromises(kind, promises),
-              kind === "allSettled" ? (PromiseCombinators.settledSerdes as any) : undefined
+              kind === "allSettled" ? (PromiseCombinators.settledSerdes as Serdes<unknown>) : undefined
             )
           )
         })

@@ -36,28 +36,113 @@ export type BatchItemStatus = (typeof BatchItemStatus)[keyof typeof BatchItemSta
 
 /**
  * Why a batch completed: every started item finished (`ALL_COMPLETED`), `minSuccessful` items succeeded
- * (`MIN_SUCCESSFUL_REACHED`), or failures went over the tolerance (`FAILURE_TOLERANCE_EXCEEDED`).
+ * (`MIN_SUCCESSFUL_REACHED`), failures went over the tolerance (`FAILURE_TOLERANCE_EXCEEDED`), or a custom
+ * `shouldComplete` predicate completed it as a success or a failure (`CUSTOM_COMPLETION_SUCCEEDED` /
+ * `CUSTOM_COMPLETION_FAILED`).
  *
  * @since 0.1.0
  */
-export type CompletionReason = "ALL_COMPLETED" | "MIN_SUCCESSFUL_REACHED" | "FAILURE_TOLERANCE_EXCEEDED"
+export type CompletionReason =
+  | "ALL_COMPLETED"
+  | "MIN_SUCCESSFUL_REACHED"
+  | "FAILURE_TOLERANCE_EXCEEDED"
+  | "CUSTOM_COMPLETION_SUCCEEDED"
+  | "CUSTOM_COMPLETION_FAILED"
 
 /**
- * When a batch stops starting items and completes (the official `CompletionConfig`).
- *
- * **Details**: without a completion config (or with every field undefined), the first failure completes the
- * batch (fail-fast). `minSuccessful` alone tolerates any number of failures. Tolerances are exceeded when the
- * failure count is strictly greater than `toleratedFailureCount`, or the failure percentage of *all* items
- * strictly greater than `toleratedFailurePercentage`.
+ * Whether completing a batch through a custom `shouldComplete` decision counts as a success or a failure of
+ * the whole batch (not of an item).
  *
  * @since 0.1.0
  */
-export interface CompletionConfig {
-  readonly minSuccessful?: number
-  readonly toleratedFailureCount?: number
-  /** 0 to 100. */
-  readonly toleratedFailurePercentage?: number
+export const CompletionOutcome = { SUCCEEDED: "SUCCEEDED", FAILED: "FAILED" } as const
+/** @since 0.1.0 */
+export type CompletionOutcome = (typeof CompletionOutcome)[keyof typeof CompletionOutcome]
+
+/**
+ * What a `shouldComplete` predicate returns: complete now (with an outcome, default `SUCCEEDED`) or go on.
+ * Build it with `completeBatch` / `continueBatch`.
+ *
+ * @since 0.1.0
+ */
+export type CompletionDecision = { complete: true; outcome?: CompletionOutcome } | { complete: false }
+
+/** Complete the batch now, as a success unless `outcome` says `FAILED`. @since 0.1.0 */
+export const completeBatch = (outcome: CompletionOutcome = CompletionOutcome.SUCCEEDED): CompletionDecision => ({
+  complete: true,
+  outcome
+})
+
+/** Keep the batch running. @since 0.1.0 */
+export const continueBatch = (): CompletionDecision => ({ complete: false })
+
+/** One item as a `shouldComplete` predicate sees it (`status` is absent for items not started yet). @since 0.1.0 */
+export interface CompletionItemStatus {
+  index: number
+  name?: string
+  status?: BatchItemStatus
 }
+
+/** The progress of a batch, handed to a `shouldComplete` predicate after every item settles. @since 0.1.0 */
+export interface CompletionStatus {
+  successCount: number
+  failureCount: number
+  completedCount: number
+  totalCount: number
+  /** Every item, in index order. */
+  items: ReadonlyArray<CompletionItemStatus>
+}
+
+/**
+ * Threshold completion: without any field set, the first failure completes the batch (fail-fast).
+ * `minSuccessful` alone tolerates any number of failures. Tolerances are exceeded when the failure count is
+ * strictly greater than `toleratedFailureCount`, or the failure percentage of *all* items strictly greater
+ * than `toleratedFailurePercentage` (0 to 100).
+ *
+ * @since 0.1.0
+ */
+export interface ThresholdCompletionConfig {
+  minSuccessful?: number
+  toleratedFailureCount?: number
+  toleratedFailurePercentage?: number
+  shouldComplete?: never
+}
+
+/**
+ * Custom completion: `shouldComplete` is called after every item settles (and once before any starts) and owns
+ * the decision; when it completes the batch, the reason is `CUSTOM_COMPLETION_SUCCEEDED` or
+ * `CUSTOM_COMPLETION_FAILED` (then `status` is `"FAILED"` even if no item failed). If it never completes the
+ * batch, the batch ends when every item has settled (`ALL_COMPLETED`).
+ *
+ * **Gotchas**: keep it a pure function of its argument: it runs again when a batch whose result was too large
+ * to store is rebuilt on replay. It cannot be combined with the threshold fields (a `TypeError`).
+ *
+ * @since 0.1.0
+ */
+export interface CustomCompletionConfig {
+  shouldComplete: (status: CompletionStatus) => CompletionDecision
+  minSuccessful?: never
+  toleratedFailureCount?: never
+  toleratedFailurePercentage?: never
+}
+
+/**
+ * When a batch stops starting items and completes (the official `CompletionConfig`): thresholds or a custom
+ * predicate.
+ *
+ * @since 0.1.0
+ */
+export type CompletionConfig = ThresholdCompletionConfig | CustomCompletionConfig
+
+/**
+ * How map items and parallel branches are recorded: `NESTED` (default) checkpoints a CONTEXT operation per item.
+ * `FLAT` (no per-item CONTEXT operation) is not supported yet: passing it is a `TypeError`.
+ *
+ * @since 0.1.0
+ */
+export const NestingType = { NESTED: "NESTED", FLAT: "FLAT" } as const
+/** @since 0.1.0 */
+export type NestingType = (typeof NestingType)[keyof typeof NestingType]
 
 /**
  * One item of a batch: its result or error, by index.
@@ -84,9 +169,9 @@ export interface BatchItem<T> {
  */
 export interface BatchResult<T> {
   /** Every started item, in index order. */
-  readonly all: ReadonlyArray<BatchItem<T>>
+  all: Array<BatchItem<T>>
   readonly completionReason: CompletionReason
-  /** `"FAILED"` if any item failed. */
+  /** `"FAILED"` if any item failed or a custom predicate completed the batch as failed. */
   readonly status: "SUCCEEDED" | "FAILED"
   readonly hasFailure: boolean
   readonly successCount: number
@@ -141,13 +226,15 @@ const innerOf = (error: ChildContextError): ErrorObject => {
 }
 
 class BatchResultImpl<T> implements BatchResult<T> {
-  readonly all: ReadonlyArray<BatchItem<T>>
+  readonly all: Array<BatchItem<T>>
   readonly completionReason: CompletionReason
   constructor(all: ReadonlyArray<BatchItem<T>>, completionReason: CompletionReason) {
-    this.all = all
+    this.all = [...all]
     this.completionReason = completionReason
   }
   get status(): "SUCCEEDED" | "FAILED" {
+    if (this.completionReason === "CUSTOM_COMPLETION_FAILED") return "FAILED"
+    if (this.completionReason === "CUSTOM_COMPLETION_SUCCEEDED") return "SUCCEEDED"
     return this.hasFailure ? "FAILED" : "SUCCEEDED"
   }
   get hasFailure(): boolean {
@@ -166,10 +253,16 @@ class BatchResultImpl<T> implements BatchResult<T> {
     return this.all.length
   }
   succeeded(): Array<BatchItem<T> & { readonly result: T }> {
-    return this.all.filter((i) => i.status === BatchItemStatus.SUCCEEDED && i.result !== undefined) as any
+    return this.all.filter(
+      (i): i is BatchItem<T> & { readonly result: T } =>
+        i.status === BatchItemStatus.SUCCEEDED && i.result !== undefined
+    )
   }
   failed(): Array<BatchItem<T> & { readonly error: ChildContextError }> {
-    return this.all.filter((i) => i.status === BatchItemStatus.FAILED && i.error !== undefined) as any
+    return this.all.filter(
+      (i): i is BatchItem<T> & { readonly error: ChildContextError } =>
+        i.status === BatchItemStatus.FAILED && i.error !== undefined
+    )
   }
   started(): Array<BatchItem<T>> {
     return this.all.filter((i) => i.status === BatchItemStatus.STARTED)
@@ -252,34 +345,114 @@ export interface EngineConfig<O> {
   readonly completionConfig?: CompletionConfig | undefined
   readonly serdes?: Serdes<BatchResult<O>> | undefined
   readonly itemSerdes?: Serdes<O> | undefined
+  readonly summaryGenerator?: ((result: BatchResult<O>) => string) | undefined
 }
 
-const policy = (config: CompletionConfig | undefined, total: number) => {
+/**
+ * Validates the options of `map` / `parallel` (both faces) and turns them into the engine's config. Throws the
+ * official messages as `TypeError`s, before any id is taken.
+ *
+ * @internal
+ */
+export const engineConfig = <O>(
+  kind: "map" | "parallel",
+  config: (MapConfig<any, O> | ParallelConfig<O>) | undefined
+): EngineConfig<O> => {
+  validateMaxConcurrency(config?.maxConcurrency)
+  const completion = config?.completionConfig as
+    | {
+        shouldComplete?: unknown
+        minSuccessful?: unknown
+        toleratedFailureCount?: unknown
+        toleratedFailurePercentage?: unknown
+      }
+    | undefined
+  if (
+    completion?.shouldComplete !== undefined &&
+    (completion.minSuccessful !== undefined ||
+      completion.toleratedFailureCount !== undefined ||
+      completion.toleratedFailurePercentage !== undefined)
+  ) {
+    throw new TypeError(
+      "completionConfig.shouldComplete is mutually exclusive with minSuccessful, toleratedFailureCount, and toleratedFailurePercentage"
+    )
+  }
+  if (completion?.shouldComplete !== undefined && typeof completion.shouldComplete !== "function") {
+    throw new TypeError("completionConfig.shouldComplete must be a function")
+  }
+  const nesting: unknown = config?.nesting
+  if (nesting !== undefined && nesting !== NestingType.NESTED) {
+    throw new TypeError(
+      `${kind}: nesting ${String(nesting)} is not supported by @durable-lambda (only NestingType.NESTED); see DIFFERENCES.md`
+    )
+  }
+  return {
+    kind,
+    maxConcurrency: config?.maxConcurrency,
+    completionConfig: config?.completionConfig,
+    serdes: config?.serdes,
+    itemSerdes: config?.itemSerdes,
+    summaryGenerator: config?.summaryGenerator
+  }
+}
+
+/** The completion rules of a batch: when to stop starting items, when it is done, and why. */
+const policy = (config: CompletionConfig | undefined, names: ReadonlyArray<string>) => {
+  const total = names.length
+  const custom = config?.shouldComplete
+  const threshold = config as ThresholdCompletionConfig | undefined
   const set =
-    config !== undefined &&
-    (config.minSuccessful !== undefined ||
-      config.toleratedFailureCount !== undefined ||
-      config.toleratedFailurePercentage !== undefined)
+    threshold !== undefined &&
+    (threshold.minSuccessful !== undefined ||
+      threshold.toleratedFailureCount !== undefined ||
+      threshold.toleratedFailurePercentage !== undefined)
+  const decide = (entries: ReadonlyArray<BatchItem<unknown> | undefined>, success: number, failure: number) =>
+    custom!({
+      successCount: success,
+      failureCount: failure,
+      completedCount: success + failure,
+      totalCount: total,
+      items: names.map((name, index) => {
+        const status = entries[index]?.status
+        return status === undefined ? { index, name } : { index, name, status }
+      })
+    })
   const exceeded = (failure: number): boolean =>
     !set
       ? failure > 0
-      : (config!.toleratedFailureCount !== undefined && failure > config!.toleratedFailureCount) ||
-        (config!.toleratedFailurePercentage !== undefined &&
+      : (threshold!.toleratedFailureCount !== undefined && failure > threshold!.toleratedFailureCount) ||
+        (threshold!.toleratedFailurePercentage !== undefined &&
           total > 0 &&
-          (failure / total) * 100 > config!.toleratedFailurePercentage)
+          (failure / total) * 100 > threshold!.toleratedFailurePercentage)
   const minReached = (success: number): boolean =>
-    config?.minSuccessful !== undefined && success >= config.minSuccessful
+    threshold?.minSuccessful !== undefined && success >= threshold.minSuccessful
   return {
-    exceeded,
-    isDone: (completed: number, success: number) => completed === total || minReached(success),
-    reason: (completed: number, success: number, failure: number): CompletionReason =>
-      exceeded(failure)
+    custom: custom !== undefined,
+    /** Whether the batch completes now (no more items start; running ones are abandoned). */
+    isDone: (entries: ReadonlyArray<BatchItem<unknown> | undefined>, success: number, failure: number): boolean =>
+      success + failure === total ||
+      (custom !== undefined ? decide(entries, success, failure).complete : minReached(success) || exceeded(failure)),
+    reason: (
+      entries: ReadonlyArray<BatchItem<unknown> | undefined>,
+      success: number,
+      failure: number
+    ): CompletionReason => {
+      if (custom !== undefined) {
+        const decision = decide(entries, success, failure)
+        return !decision.complete
+          ? "ALL_COMPLETED"
+          : decision.outcome === CompletionOutcome.FAILED
+            ? "CUSTOM_COMPLETION_FAILED"
+            : "CUSTOM_COMPLETION_SUCCEEDED"
+      }
+      return exceeded(failure)
         ? "FAILURE_TOLERANCE_EXCEEDED"
-        : completed === total
+        : success + failure === total
           ? "ALL_COMPLETED"
           : minReached(success)
             ? "MIN_SUCCESSFUL_REACHED"
             : "ALL_COMPLETED"
+    }
   }
 }
 
@@ -326,7 +499,10 @@ export const execute = <O>(
 ): Effect.Effect<BatchResult<O>, ChildContextError> => {
   const iterationSubType = config.kind === "map" ? OperationSubType.MAP_ITERATION : OperationSubType.PARALLEL_BRANCH
   const total = items.length
-  const rules = policy(config.completionConfig, total)
+  const rules = policy(
+    config.completionConfig,
+    items.map((item) => item.name)
+  )
   const itemConfig: ChildContext.ChildConfig<O> = config.itemSerdes === undefined ? {} : { serdes: config.itemSerdes }
 
   /** Runs one item; settles with its batch item (never fails). A defect in the item's body is its failure. */
@@ -371,7 +547,7 @@ export const execute = <O>(
     const all = entries.filter((e): e is BatchItem<O> => e !== undefined)
     const success = all.filter((e) => e.status === BatchItemStatus.SUCCEEDED).length
     const failure = all.filter((e) => e.status === BatchItemStatus.FAILED).length
-    return new BatchResultImpl(all, rules.reason(success + failure, success, failure))
+    return new BatchResultImpl(all, rules.reason(entries, success, failure))
   }
 
   /** Rebuilding a completed batch whose result was too large to store: replay the items' records in order. */
@@ -413,7 +589,7 @@ export const execute = <O>(
             active--
             if (item.status === BatchItemStatus.SUCCEEDED) success++
             else failure++
-            if (rules.isDone(success + failure, success) || rules.exceeded(failure)) {
+            if (rules.isDone(entries, success, failure)) {
               finished = true
               child.runtime.markFinished(child.id!)
               Deferred.doneUnsafe(done, Effect.void)
@@ -427,7 +603,7 @@ export const execute = <O>(
         // for the next turn, which keeps the start/settle chain from nesting.
         const startMore: Effect.Effect<void> = Effect.suspend(() => {
           const starting: Array<Effect.Effect<unknown>> = []
-          while (active < limit && next < total && !rules.exceeded(failure)) {
+          while (active < limit && next < total) {
             const index = next++
             active++
             const itemAlloc = allocateItem(child, index)
@@ -447,6 +623,8 @@ export const execute = <O>(
           return Effect.all(starting, { discard: true })
         })
 
+        // A custom predicate may complete the batch before any item starts.
+        if (rules.custom && rules.isDone(entries, 0, 0)) return build([])
         yield* startMore
         yield* Deferred.await(done)
         return build(entries)
@@ -458,7 +636,10 @@ export const execute = <O>(
     (child) => (child.mode === "replaySucceeded" ? replayCompleted(child) : runConcurrently(child)),
     {
       ...(config.serdes === undefined ? {} : { serdes: config.serdes }),
-      summaryGenerator: summary(config.kind)
+      summaryGenerator:
+        config.summaryGenerator === undefined
+          ? summary(config.kind)
+          : (value: BatchResult<unknown>) => config.summaryGenerator!(restoreResult<O>(value))
     }
   ).pipe(Effect.map((value) => restoreResult<O>(value)))
 }
@@ -478,6 +659,13 @@ export interface MapConfig<I, O> {
   /** How each item's result is stored (default JSON). */
   readonly itemSerdes?: Serdes<O>
   readonly completionConfig?: CompletionConfig
+  /**
+   * What is stored instead of the result when it is over 256 KiB (the result is then rebuilt on replay from
+   * the items' own records). Default: a JSON summary of counts, status and completion reason.
+   */
+  readonly summaryGenerator?: (result: BatchResult<O>) => string
+  /** Only `NestingType.NESTED` (the default) is supported; `FLAT` is a `TypeError`. */
+  readonly nesting?: NestingType
 }
 
 /**
@@ -490,6 +678,27 @@ export interface ParallelConfig<T> {
   readonly serdes?: Serdes<BatchResult<T>>
   readonly itemSerdes?: Serdes<T>
   readonly completionConfig?: CompletionConfig
+  /** As in `MapConfig`. */
+  readonly summaryGenerator?: (result: BatchResult<T>) => string
+  /** As in `MapConfig`. */
+  readonly nesting?: NestingType
+}
+
+/**
+ * The options of the official SDK's internal map/parallel executor (exported for type compatibility; `map` and
+ * `parallel` take `MapConfig` / `ParallelConfig`).
+ *
+ * @since 0.1.0
+ */
+export interface ConcurrencyConfig<T> {
+  maxConcurrency?: number
+  topLevelSubType?: string
+  iterationSubType?: string
+  summaryGenerator?: (result: BatchResult<T>) => string
+  serdes?: Serdes<BatchResult<T>>
+  itemSerdes?: Serdes<T>
+  completionConfig?: CompletionConfig
+  nesting?: NestingType
 }
 
 /**
@@ -551,7 +760,7 @@ export const map: {
   return Effect.gen(function* () {
     if (!Array.isArray(items)) throw new TypeError("Map operation requires an array of items")
     if (typeof f !== "function") throw new TypeError("Map operation requires a function to process items")
-    validateMaxConcurrency(config?.maxConcurrency)
+    const engine = engineConfig("map", config)
     const names = mapItemNames(items, config?.itemNamer)
     const state = yield* DurableContext
     const context = yield* Effect.context<any>()
@@ -566,13 +775,7 @@ export const map: {
             Effect.provideContext(context)
           ) as Effect.Effect<unknown, unknown>
       })),
-      {
-        kind: "map",
-        maxConcurrency: config?.maxConcurrency,
-        completionConfig: config?.completionConfig,
-        serdes: config?.serdes,
-        itemSerdes: config?.itemSerdes
-      }
+      engine
     ).pipe(Effect.orDie)
   })
 }
@@ -631,7 +834,7 @@ export const parallel: {
       }
       throw new TypeError("All branches must be effects or NamedBranch objects")
     })
-    validateMaxConcurrency(config?.maxConcurrency)
+    const engine = engineConfig("parallel", config)
     const state = yield* DurableContext
     const context = yield* Effect.context<any>()
     const alloc = Ctx.allocate(state, "CONTEXT", OperationSubType.PARALLEL, name, "parallel")
@@ -645,13 +848,7 @@ export const parallel: {
             unknown
           >
       })),
-      {
-        kind: "parallel",
-        maxConcurrency: config?.maxConcurrency,
-        completionConfig: config?.completionConfig,
-        serdes: config?.serdes,
-        itemSerdes: config?.itemSerdes
-      }
+      engine
     ).pipe(Effect.orDie)
   })
 }

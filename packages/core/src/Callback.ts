@@ -39,7 +39,7 @@ import {
 import type { ErrorObject, Operation } from "./Operation.ts"
 import { isTerminal, OperationSubType } from "./Operation.ts"
 import type { RetryStrategy } from "./RetryStrategy.ts"
-import { passThroughSerdes, type Serdes } from "./Serdes.ts"
+import { defaultSerdes, passThroughSerdes, type Serdes } from "./Serdes.ts"
 import * as Step from "./Step.ts"
 import * as Lifecycle from "./internal/lifecycle.ts"
 import * as SerdesRunner from "./internal/serdesRunner.ts"
@@ -214,7 +214,10 @@ export const execute = <T>(
       )
     }
     if (record.Status === "SUCCEEDED") Ctx.afterReplay(alloc.state)
-    return { callbackId, result: awaitResult(alloc, serdes) }
+    return {
+      callbackId,
+      result: awaitResult(alloc, serdes ?? alloc.state.serdesDefaults?.defaultCallbackDeserializer)
+    }
   })
 
 /**
@@ -235,7 +238,7 @@ export const executeWaitFor = <T>(
     (child) =>
       Effect.gen(function* () {
         const callbackAlloc = Ctx.allocate(child, "CALLBACK", OperationSubType.CALLBACK, undefined, "waitForCallback")
-        const callback = yield* execute<string | undefined>(callbackAlloc, options, undefined)
+        const callback = yield* execute<string | undefined>(callbackAlloc, options, passThroughSerdes)
         const stepAlloc = Ctx.allocate(child, "STEP", OperationSubType.STEP, undefined, "waitForCallback")
         yield* Step.execute<void, never>(stepAlloc, {
           config: config?.retryStrategy === undefined ? undefined : { retryStrategy: config.retryStrategy },
@@ -244,15 +247,17 @@ export const executeWaitFor = <T>(
         })
         return yield* callback.result
       }),
-    undefined
+    // The raw answer, JSON-encoded whatever default serdes the context has.
+    { serdes: defaultSerdes as Serdes<string | undefined> }
   ).pipe(
-    Effect.flatMap((raw) =>
-      config?.serdes === undefined
+    Effect.flatMap((raw) => {
+      const serdes = config?.serdes ?? alloc.state.serdesDefaults?.defaultCallbackDeserializer
+      return serdes === undefined
         ? Effect.succeed(raw as T)
-        : SerdesRunner.deserialize<T>(alloc, asSerdes(config.serdes), raw).pipe(
+        : SerdesRunner.deserialize<T>(alloc, asSerdes(serdes), raw).pipe(
             Effect.catch((e) => alloc.state.runtime.terminate({ _tag: "InvocationFailed", error: e }))
           )
-    )
+    })
   )
 
 const parseNamed = (args: ReadonlyArray<any>): [string | undefined, any, any] =>

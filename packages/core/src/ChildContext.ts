@@ -10,7 +10,14 @@ import { Limits } from "./Config.ts"
 import type { Allocation, ContextState } from "./DurableContext.ts"
 import * as Ctx from "./DurableContext.ts"
 import { DurableContext } from "./DurableContext.ts"
-import { ChildContextError, clampErrorObject, fromErrorObject, readableThrowable, toErrorObject } from "./Errors.ts"
+import {
+  ChildContextError,
+  clampErrorObject,
+  DurableOperationError,
+  fromErrorObject,
+  readableThrowable,
+  toErrorObject
+} from "./Errors.ts"
 import { OperationSubType } from "./Operation.ts"
 import type { Serdes } from "./Serdes.ts"
 import { utf8Length } from "./internal/bytes.ts"
@@ -18,7 +25,7 @@ import { checkPayload } from "./internal/payload.ts"
 import * as Lifecycle from "./internal/lifecycle.ts"
 import * as SerdesRunner from "./internal/serdesRunner.ts"
 import * as TypedErrors from "./internal/typedErrors.ts"
-import { withName } from "./internal/namedArgs.ts"
+import { parseNamedCall } from "./internal/namedArgs.ts"
 
 /** Child context options (the official `ChildConfig`). @since 0.1.0 */
 export interface ChildConfig<A, E = never> {
@@ -32,6 +39,38 @@ export interface ChildConfig<A, E = never> {
   readonly subType?: string
   /** Stored instead of a result over 256 KiB (whose children are then replayed to rebuild it). */
   readonly summaryGenerator?: (result: A) => string
+  /**
+   * Async API: turns the error the child failed with (the rebuilt inner error) into the error
+   * `runInChildContext` rejects with, instead of `ChildContextError`. Applied on the first run and on replay.
+   * May return any `Error` (the official type asks for a `DurableOperationError`; ours accepts more).
+   */
+  readonly errorMapper?: (originalError: DurableOperationError) => Error
+  /**
+   * Not supported: `true` (run the body without checkpointing a CONTEXT operation) is a `TypeError`; see
+   * `packages/compat/DIFFERENCES.md`.
+   */
+  readonly virtualContext?: boolean
+}
+
+/**
+ * Validates the options both faces share (before any id is taken).
+ *
+ * @internal
+ */
+export const validateConfig = (
+  config: ChildConfig<any, any> | undefined,
+  what: string,
+  face: "effect" | "async"
+): void => {
+  if (face === "effect" && config?.errorMapper !== undefined) {
+    throw new TypeError(`${what}: errorMapper is for the async API; in the Effect API use Effect.mapError`)
+  }
+  if (config?.virtualContext === true) {
+    throw new TypeError(`${what}: virtualContext is not supported by @durable-lambda; see DIFFERENCES.md`)
+  }
+  if (config?.errorMapper !== undefined && typeof config.errorMapper !== "function") {
+    throw new TypeError(`${what}: errorMapper must be a function`)
+  }
 }
 
 const wrap = (error: unknown): ChildContextError => {
@@ -164,9 +203,14 @@ export const run: {
     body: Effect.Effect<A, E, R>,
     config?: ChildConfig<A, E2>
   ): Effect.Effect<A, ChildContextError | E2, R | DurableContext>
-} = function (...args: Array<any>): Effect.Effect<any, any, any> {
-  const [name, body, config] = withName(args)
-  return Effect.gen(function* () {
+} = (...args: ReadonlyArray<unknown>): Effect.Effect<any, any, any> =>
+  Effect.gen(function* () {
+    const { name, body, config } = parseNamedCall<Effect.Effect<any, any, any>, ChildConfig<any, any>>(
+      args,
+      Effect.isEffect,
+      "runInChildContext: expected an Effect as the child body"
+    )
+    validateConfig(config, "runInChildContext", "effect")
     const state = yield* DurableContext
     const context = yield* Effect.context<any>()
     const alloc = Ctx.allocate(
@@ -178,12 +222,7 @@ export const run: {
     )
     return yield* execute(
       alloc,
-      (child) =>
-        (body as Effect.Effect<any, any, any>).pipe(
-          Effect.provideService(DurableContext, child),
-          Effect.provideContext(context)
-        ) as any,
+      (child) => body.pipe(Effect.provideService(DurableContext, child), Effect.provideContext(context)),
       config
     )
   })
-} as any

@@ -53,7 +53,7 @@ export interface DurableConfig {
   readonly pluginsConfig?: PluginsConfig
 }
 
-/** @internal */
+/** The engine settings with every default applied (what `DurableHandler.config` holds). @since 0.1.0 */
 export interface ResolvedConfig {
   readonly checkpointing: CheckpointingMode
   readonly suspendCooldownMillis: number

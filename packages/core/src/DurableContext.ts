@@ -12,6 +12,7 @@ import * as Logger from "./Logger.ts"
 import type { Operation, OperationType } from "./Operation.ts"
 import { isTerminal } from "./Operation.ts"
 import * as OperationId from "./OperationId.ts"
+import type { Serdes } from "./Serdes.ts"
 import type { Runtime } from "./internal/runtime.ts"
 import { executionFailed } from "./internal/termination.ts"
 
@@ -19,33 +20,57 @@ import { executionFailed } from "./internal/termination.ts"
  * `replay`: operations found are completed ones being replayed (logs suppressed); `execute`: new work;
  * `replaySucceeded`: re-running a completed child whose result was too large to store (never runs new work).
  *
- * @since 0.1.0
+ * @internal
  */
 export type Mode = "replay" | "execute" | "replaySucceeded"
 
 /**
- * The state of one context. Created by the engine; user code reaches it through the `DurableContext` service.
+ * The state of one context. Created by the engine; user code reaches it through the `DurableContext` service
+ * and treats it as opaque (its members are the engine's).
  *
  * @since 0.1.0
  */
 export interface ContextState {
+  /** @internal */
   readonly runtime: Runtime
-  /** Raw id of this child context (its operations are numbered `<rawId>-1`, ...); undefined at the root. */
+  /** Raw id of this child context (its operations are numbered `<rawId>-1`, ...); undefined at the root. @internal */
   readonly rawId: string | undefined
-  /** Wire id of this child context (the `ParentId` of its operations). */
+  /** Wire id of this child context (the `ParentId` of its operations). @internal */
   readonly id: string | undefined
-  /** Name of this child context, if it has one (the `operationName` of its log records). */
+  /** Name of this child context, if it has one (the `operationName` of its log records). @internal */
   readonly name?: string | undefined
-  /** Operations started so far in this context. */
+  /** Operations started so far in this context. @internal */
   counter: number
+  /** @internal */
   mode: Mode
-  /** Set while a step body runs: durable operations are not allowed there. */
+  /** Set while a step body runs: durable operations are not allowed there. @internal */
   readonly insideStep:
     { readonly rawId: string; readonly attempt: number; readonly name?: string | undefined } | undefined
+  /** @internal */
   logger: DurableLogger
+  /** @internal */
   modeAware: boolean
-  /** The wire id of operation `counter + 1`, when replay already computed it (saves hashing it twice). */
+  /** Set by `configureSerdes`; inherited by child contexts created afterwards. @internal */
+  serdesDefaults: SerdesDefaults | undefined
+  /** The wire id of operation `counter + 1`, when replay already computed it (saves hashing it twice). @internal */
   peeked?: { readonly counter: number; readonly id: string } | undefined
+}
+
+/** A serdes of any value. @since 0.1.0 */
+export type AnySerdes = Serdes<any>
+/** The reading half of a serdes (what a callback result needs). @since 0.1.0 */
+export type AnySerdesDeserializer = Pick<AnySerdes, "deserialize">
+
+/**
+ * The serdes a context uses when an operation names none (the official `SerdesConfig`).
+ *
+ * @since 0.1.0
+ */
+export interface SerdesDefaults {
+  /** For step, child context, map / parallel, invoke and waitForCondition payloads (default JSON). */
+  readonly defaultSerdes?: AnySerdes | undefined
+  /** For callback results (default: the raw string). */
+  readonly defaultCallbackDeserializer?: AnySerdesDeserializer | undefined
 }
 
 /**
@@ -69,7 +94,8 @@ export const makeRoot = (runtime: Runtime, logger: DurableLogger): ContextState 
   mode: runtime.ledger.initialCount > 1 ? "replay" : "execute",
   insideStep: undefined,
   logger,
-  modeAware: runtime.config.modeAwareLogging
+  modeAware: runtime.config.modeAwareLogging,
+  serdesDefaults: undefined
 })
 
 /** @internal */
@@ -82,7 +108,8 @@ export const makeChild = (parent: ContextState, rawId: string, mode: Mode, name?
   mode,
   insideStep: undefined,
   logger: parent.logger,
-  modeAware: parent.runtime.config.modeAwareLogging
+  modeAware: parent.runtime.config.modeAwareLogging,
+  serdesDefaults: parent.serdesDefaults
 })
 
 /** @internal The context a step body sees: same numbering, but durable operations are refused. */
@@ -130,7 +157,7 @@ export const validateName = (name: string | undefined, what: string): void => {
 /**
  * An operation's identity, taken synchronously when the operation is called.
  *
- * @since 0.1.0
+ * @internal
  */
 export interface Allocation {
   readonly state: ContextState
@@ -218,7 +245,7 @@ export const afterReplay = (state: ContextState): void => {
   if (state.runtime.ledger.get(next) === undefined) state.mode = "execute"
 }
 
-/** The common update fields of an allocated operation (repeated on every update, as the service requires). */
+/** @internal The common update fields of an allocated operation (repeated on every update, as the service requires). */
 export const baseUpdate = (alloc: Allocation) => ({
   Id: alloc.id,
   ...(alloc.state.id === undefined ? {} : { ParentId: alloc.state.id }),

@@ -21,40 +21,13 @@ import {
 } from "./DurableBackend.ts"
 import { ExecutionStatePage } from "./Invocation.ts"
 import type { DurableLogger } from "./Logger.ts"
-import type { OperationUpdate } from "./Operation.ts"
-
-/** Arguments of `CheckpointDurableExecution` (wire field names). @since 0.1.0 */
-export interface CheckpointDurableExecutionRequest {
-  DurableExecutionArn: string | undefined
-  CheckpointToken: string | undefined
-  Updates?: Array<OperationUpdate> | undefined
-  ClientToken?: string | undefined
-}
-
-/**
- * What `CheckpointDurableExecution` answers. Operations may carry timestamps as `Date`s (the AWS SDK), ISO
- * strings or epoch milliseconds.
- *
- * @since 0.1.0
- */
-export interface CheckpointDurableExecutionResponse {
-  CheckpointToken?: string | undefined
-  NewExecutionState: { Operations?: Array<unknown> | undefined; NextMarker?: string | undefined } | undefined
-}
-
-/** Arguments of `GetDurableExecutionState` (one page). @since 0.1.0 */
-export interface GetDurableExecutionStateRequest {
-  DurableExecutionArn: string | undefined
-  CheckpointToken: string | undefined
-  Marker?: string | undefined
-  MaxItems?: number | undefined
-}
-
-/** One page of `GetDurableExecutionState`. @since 0.1.0 */
-export interface GetDurableExecutionStateResponse {
-  Operations: Array<unknown> | undefined
-  NextMarker?: string | undefined
-}
+import type * as Wire from "./Wire.ts"
+import type {
+  CheckpointDurableExecutionRequest,
+  CheckpointDurableExecutionResponse,
+  GetDurableExecutionStateRequest,
+  GetDurableExecutionStateResponse
+} from "./Wire.ts"
 
 /**
  * A transport for the two calls the engine makes. Throw `DurableExecutionClientError` to classify a
@@ -191,7 +164,8 @@ export const make = (client: DurableExecutionClient, options?: Options): Durable
             client.checkpoint({
               DurableExecutionArn: request.durableExecutionArn,
               CheckpointToken: request.checkpointToken,
-              Updates: [...request.updates],
+              // The wire type is mutable; the client only reads the updates.
+              Updates: [...request.updates] as CheckpointDurableExecutionRequest["Updates"],
               ...(request.clientToken === undefined ? {} : { ClientToken: request.clientToken })
             }),
           catch: failure("checkpoint")
@@ -230,3 +204,49 @@ export const make = (client: DurableExecutionClient, options?: Options): Durable
  */
 export const layer = (client: DurableExecutionClient, options?: Options): Layer.Layer<DurableBackend> =>
   Layer.succeed(DurableBackend, make(client, options))
+
+/**
+ * An invocation event that carries its own transport: a harness that wraps an already-built handler cannot
+ * change its config, so it injects the transport through the event instead (the official
+ * `DurableExecutionInvocationInputWithClient`). The event's transport wins over
+ * `config.durableExecutionClient`.
+ *
+ * **When to use**: test harnesses and local runners; production events are plain JSON.
+ *
+ * **Gotchas**: recognized by `isInstance`, which also accepts an instance from another copy of this class (another
+ * realm or package copy) by its `Symbol.toStringTag` and constructor name.
+ *
+ * @since 0.1.0
+ */
+export class DurableExecutionInvocationInputWithClient implements Wire.DurableExecutionInvocationInput {
+  readonly durableExecutionClient: DurableExecutionClient
+  readonly InitialExecutionState: { Operations: Array<Wire.WireOperation>; NextMarker?: string | undefined }
+  readonly DurableExecutionArn: string
+  readonly CheckpointToken: string
+  readonly UpdatedOperationIds?: Array<string>
+
+  constructor(params: Wire.DurableExecutionInvocationInput, durableExecutionClient: DurableExecutionClient) {
+    this.durableExecutionClient = durableExecutionClient
+    this.InitialExecutionState = params.InitialExecutionState
+    this.DurableExecutionArn = params.DurableExecutionArn
+    this.CheckpointToken = params.CheckpointToken
+    if (params.UpdatedOperationIds !== undefined) this.UpdatedOperationIds = params.UpdatedOperationIds
+  }
+
+  /** Whether `event` is an event with its own transport. */
+  static isInstance(event: unknown): event is DurableExecutionInvocationInputWithClient {
+    if (event instanceof DurableExecutionInvocationInputWithClient) return true
+    return (
+      typeof event === "object" &&
+      event !== null &&
+      Object.prototype.toString.call(event) === "[object DurableExecutionInvocationInputWithClient]" &&
+      "durableExecutionClient" in event &&
+      event.constructor?.name === "DurableExecutionInvocationInputWithClient"
+    )
+  }
+
+  get [Symbol.toStringTag](): string {
+    return "DurableExecutionInvocationInputWithClient"
+  }
+
+}

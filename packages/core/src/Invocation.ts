@@ -31,9 +31,8 @@ export type ExecutionStatePage = typeof ExecutionStatePage.Type
 export const InvocationInput = Schema.Struct({
   DurableExecutionArn: Schema.NonEmptyString,
   CheckpointToken: Schema.NonEmptyString,
-  InitialExecutionState: Schema.optional(ExecutionStatePage),
-  /** Operations whose status changed since the previous invocation (timers fired, callbacks completed). */
-  UpdatedOperationIds: Schema.optional(Schema.Array(Schema.String))
+  UpdatedOperationIds: Schema.optional(Schema.Array(Schema.String)),
+  InitialExecutionState: Schema.optional(ExecutionStatePage)
 })
 /** @since 0.1.0 */
 export type InvocationInput = typeof InvocationInput.Type
@@ -52,8 +51,8 @@ export type InvocationStatus = typeof InvocationStatus.Type
  * @since 0.1.0
  */
 export const InvocationOutput = Schema.Union([
-  Schema.Struct({ Status: Schema.Literal("SUCCEEDED"), Result: Schema.optional(Schema.String) }),
-  Schema.Struct({ Status: Schema.Literal("FAILED"), Error: Schema.optional(ErrorObject) }),
+  Schema.Struct({ Status: Schema.Literal("SUCCEEDED"), Result: Schema.optionalKey(Schema.String) }),
+  Schema.Struct({ Status: Schema.Literal("FAILED"), Error: Schema.optionalKey(ErrorObject) }),
   Schema.Struct({ Status: Schema.Literal("PENDING") })
 ])
 /** @since 0.1.0 */

@@ -37,7 +37,7 @@ import type { AwaitHandle } from "./internal/runtime.ts"
 import * as Lifecycle from "./internal/lifecycle.ts"
 import * as SerdesRunner from "./internal/serdesRunner.ts"
 import * as TypedErrors from "./internal/typedErrors.ts"
-import { withName } from "./internal/namedArgs.ts"
+import { parseNamedCall } from "./internal/namedArgs.ts"
 
 /**
  * What a step guarantees about its body when the process dies mid-attempt:
@@ -120,7 +120,8 @@ export const replayCompleted = <A, E>(
   const record = alloc.record
   if (record === undefined || alloc.violation !== undefined) return undefined
   if (record.Status === "SUCCEEDED") {
-    if (config?.serdes !== undefined && config.serdes !== defaultSerdes) return undefined
+    const serdes = config?.serdes ?? alloc.state.serdesDefaults?.defaultSerdes
+    if (serdes !== undefined && serdes !== defaultSerdes) return undefined
     const data = record.StepDetails?.Result
     let value: A
     try {
@@ -288,16 +289,19 @@ export const run: {
     body: Effect.Effect<A, E, R>,
     config?: StepConfig<A, E2>
   ): Effect.Effect<A, StepError | E2, R | DurableContext>
-} = function (...args: Array<any>): Effect.Effect<any, any, any> {
-  const [name, body, config] = withName(args)
-  return Effect.gen(function* () {
+} = (...args: ReadonlyArray<unknown>): Effect.Effect<any, any, any> =>
+  Effect.gen(function* () {
+    const { name, body, config } = parseNamedCall<Effect.Effect<any, any, any>, StepConfig<any, any>>(
+      args,
+      Effect.isEffect,
+      "step: expected an Effect as the step body"
+    )
     const state = yield* DurableContext
     const context = yield* Effect.context<any>()
     const alloc = Ctx.allocate(state, "STEP", OperationSubType.STEP, name, "step")
     return yield* execute(alloc, {
       config,
       handle: awaitedHandle,
-      attempt: (scope) => attemptOf(body)(scope).pipe(Effect.provideContext(context)) as any
+      attempt: (scope) => attemptOf(body)(scope).pipe(Effect.provideContext(context))
     })
   })
-} as any

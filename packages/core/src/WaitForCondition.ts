@@ -36,7 +36,7 @@ import type { AwaitHandle } from "./internal/runtime.ts"
 import { checkPayload } from "./internal/payload.ts"
 import * as Lifecycle from "./internal/lifecycle.ts"
 import * as SerdesRunner from "./internal/serdesRunner.ts"
-import { withName } from "./internal/namedArgs.ts"
+import { isFunction, parseNamedCall, type NamedCall } from "./internal/namedArgs.ts"
 
 /**
  * What a wait strategy decides after a check: stop (the condition holds) or check again after `delay`.
@@ -130,10 +130,30 @@ export interface WaitForConditionSpec<T> {
 }
 
 /** Throws the official error for a config without strategy or initial state (before any id is taken). @internal */
-export const validateConfig = (config: WaitForConditionConfig<unknown> | undefined): void => {
+export const validateConfig: (
+  config: WaitForConditionConfig<any> | undefined
+) => asserts config is WaitForConditionConfig<any> = (config) => {
   if (config === undefined || typeof config.waitStrategy !== "function" || config.initialState === undefined) {
     throw new TypeError("waitForCondition requires config with waitStrategy and initialState")
   }
+}
+
+/**
+ * Parses `([name], check, config)` for both faces (the check is a function in both) and validates the config.
+ *
+ * @internal
+ */
+export const parseArguments = <F>(
+  args: ReadonlyArray<unknown>
+): NamedCall<F, WaitForConditionConfig<any>> & { readonly config: WaitForConditionConfig<any> } => {
+  const call = parseNamedCall<F, WaitForConditionConfig<any>>(
+    args,
+    isFunction as (u: unknown) => u is F,
+    "waitForCondition requires a check function"
+  )
+  const config = call.config
+  validateConfig(config)
+  return { ...call, config }
 }
 
 const delaySeconds = (d: Duration | undefined): number => {
@@ -289,10 +309,8 @@ export const run: {
     config: WaitForConditionConfig<S>
   ): Effect.Effect<S, StepError | WaitForConditionError, R | DurableContext>
 } = (...args: ReadonlyArray<any>): Effect.Effect<any, any, any> => {
-  const [name, check, config] = withName(args)
   return Effect.gen(function* () {
-    if (typeof check !== "function") throw new TypeError("waitForCondition requires a check function")
-    validateConfig(config)
+    const { name, body: check, config } = parseArguments<(state: any) => Effect.Effect<any, any, any>>(args)
     const state = yield* DurableContext
     const context = yield* Effect.context<any>()
     const alloc = Ctx.allocate(state, "STEP", OperationSubType.WAIT_FOR_CONDITION, name, "waitForCondition")

@@ -8,6 +8,8 @@
 export {
   withDurableExecution,
   type ChildFunc,
+  type ConcurrentExecutionItem,
+  type ConcurrentExecutor,
   type CreateCallbackResult,
   type DurableContext,
   type DurableExecutionConfig,
@@ -25,12 +27,22 @@ export {
 } from "./AsyncContext.ts"
 export {
   BatchItemStatus,
+  completeBatch,
+  CompletionOutcome,
+  continueBatch,
+  NestingType,
   type BatchItem,
   type BatchResult,
   type CompletionConfig,
+  type ConcurrencyConfig,
+  type CompletionDecision,
+  type CompletionItemStatus,
   type CompletionReason,
+  type CompletionStatus,
+  type CustomCompletionConfig,
   type MapConfig,
-  type ParallelConfig
+  type ParallelConfig,
+  type ThresholdCompletionConfig
 } from "./Batch.ts"
 export type { CallbackSerdes, CreateCallbackConfig, WaitForCallbackConfig } from "./Callback.ts"
 export type { ChildConfig } from "./ChildContext.ts"
@@ -60,19 +72,12 @@ export {
 export {
   DurableExecutionClientError,
   DurableExecutionClientErrorScope,
+  DurableExecutionInvocationInputWithClient,
   isDurableExecutionClientError,
-  type CheckpointDurableExecutionRequest,
-  type CheckpointDurableExecutionResponse,
   type DurableExecutionClient,
-  type DurableExecutionClientErrorOptions,
-  type GetDurableExecutionStateRequest,
-  type GetDurableExecutionStateResponse
+  type DurableExecutionClientErrorOptions
 } from "./DurableExecutionClient.ts"
 export type { DurableLambdaHandler } from "./Handler.ts"
-export type {
-  InvocationInput as DurableExecutionInvocationInput,
-  InvocationOutput as DurableExecutionInvocationOutput
-} from "./Invocation.ts"
 export type {
   DurableContextLogger,
   DurableLogData,
@@ -99,12 +104,13 @@ export {
   type OperationEndInfo,
   type OperationInfo
 } from "./Instrumentation.ts"
-export type { ErrorObject } from "./Operation.ts"
 export { OperationSubType } from "./Operation.ts"
 export {
+  createLinearRetryStrategy,
   createRetryStrategy,
   JitterStrategy,
   retryPresets,
+  type LinearRetryStrategyConfig,
   type RetryDecision,
   type RetryStrategyConfig
 } from "./RetryStrategy.ts"
@@ -126,6 +132,37 @@ export {
   type WaitForConditionWaitStrategyFunc,
   type WaitStrategyConfig
 } from "./WaitForCondition.ts"
-
-/** Statuses of an invocation output. @since 0.1.0 */
-export const InvocationStatus = { SUCCEEDED: "SUCCEEDED", FAILED: "FAILED", PENDING: "PENDING" } as const
+export {
+  InvocationStatus,
+  OperationAction,
+  OperationStatus,
+  OperationType,
+  type CallbackDetails,
+  type CallbackOptions,
+  type ChainedInvokeDetails,
+  type ChainedInvokeOptions,
+  type CheckpointDurableExecutionRequest,
+  type CheckpointDurableExecutionResponse,
+  type CheckpointUpdatedExecutionState,
+  type ContextDetails,
+  type ContextOptions,
+  type DurableExecutionInvocationInput,
+  type DurableExecutionInvocationOutput,
+  type ErrorObject,
+  type ExecutionDetails,
+  type GetDurableExecutionStateRequest,
+  type GetDurableExecutionStateResponse,
+  type Operation,
+  type OperationUpdate,
+  type StepDetails,
+  type StepOptions,
+  type WaitDetails,
+  type WaitOptions,
+  type WireOperation,
+  type WireStepDetails,
+  type WireTimestamp,
+  type WireWaitDetails
+} from "./Wire.ts"
+export { buildPreview, FieldMatchMode, PreviewMode, type PreviewConfig, type PreviewField } from "./Preview.ts"
+export { withRetry, type RetryableFunc, type WithRetryConfig } from "./WithRetry.ts"
+export type { AnySerdes, AnySerdesDeserializer, SerdesDefaults as SerdesConfig } from "./DurableContext.ts"

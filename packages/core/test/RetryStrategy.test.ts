@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { RetryStrategy } from "@durable-lambda/core"
 
-const { createRetryStrategy, retryPresets } = RetryStrategy
+const { createLinearRetryStrategy, createRetryStrategy, retryPresets } = RetryStrategy
 
 describe("RetryStrategy", () => {
   it("createRetryStrategy: stops at maxAttempts", () => {
@@ -44,5 +44,31 @@ describe("RetryStrategy", () => {
     assert.isTrue(retryPresets.default(new Error("x"), 5).shouldRetry)
     assert.isFalse(retryPresets.default(new Error("x"), 6).shouldRetry)
     assert.isFalse(retryPresets.noRetry(new Error("x"), 1).shouldRetry)
+  })
+
+  it("createLinearRetryStrategy: initial + increment per retry, capped, until maxAttempts", () => {
+    const s = createLinearRetryStrategy({
+      maxAttempts: 5,
+      initialDelay: { seconds: 2 },
+      increment: { seconds: 3 },
+      maxDelay: { seconds: 7 },
+      jitter: "NONE"
+    })
+    assert.deepStrictEqual(
+      [1, 2, 3, 4].map((n) => s(new Error("x"), n).delay),
+      [{ seconds: 2 }, { seconds: 5 }, { seconds: 7 }, { seconds: 7 }]
+    )
+    assert.isFalse(s(new Error("x"), 5).shouldRetry)
+    const filtered = createLinearRetryStrategy({ retryableErrors: ["timeout"] })
+    assert.isFalse(filtered(new Error("validation failed"), 1).shouldRetry)
+    assert.deepStrictEqual(createLinearRetryStrategy()(new Error("x"), 3, () => 0.5).delay, { seconds: 2 })
+  })
+
+  it("retryPresets.linear: delays 1..5 s without jitter, 6 attempts", () => {
+    assert.deepStrictEqual(
+      [1, 2, 3, 4, 5].map((n) => retryPresets.linear(new Error("x"), n, () => 0).delay),
+      [1, 2, 3, 4, 5].map((seconds) => ({ seconds }))
+    )
+    assert.isFalse(retryPresets.linear(new Error("x"), 6).shouldRetry)
   })
 })

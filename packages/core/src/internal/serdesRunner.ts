@@ -40,10 +40,16 @@ const call = <T>(
 
 export const serialize = <T>(alloc: Allocation, serdes: Serdes<T> | undefined, value: T | undefined) =>
   call<string | undefined>(alloc, "serialize", () =>
-    (serdes ?? defaultSerdes).serialize(value, { entityId: alloc.rawId, durableExecutionArn: alloc.state.runtime.arn })
+    (serdes ?? alloc.state.serdesDefaults?.defaultSerdes ?? defaultSerdes).serialize(value, {
+      entityId: alloc.rawId,
+      durableExecutionArn: alloc.state.runtime.arn
+    })
   )
 
 export const deserialize = <T>(alloc: Allocation, serdes: Serdes<T> | undefined, data: string | undefined) =>
   call<T>(alloc, "deserialize", () =>
-    (serdes ?? defaultSerdes).deserialize(data, { entityId: alloc.rawId, durableExecutionArn: alloc.state.runtime.arn })
+    (serdes ?? alloc.state.serdesDefaults?.defaultSerdes ?? defaultSerdes).deserialize(data, {
+      entityId: alloc.rawId,
+      durableExecutionArn: alloc.state.runtime.arn
+    })
   )
