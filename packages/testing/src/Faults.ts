@@ -3,7 +3,9 @@
  * and verifies the invariants a durable workflow must keep: the same final result as the fault-free run,
  * no operation result lost or mixed up, and no at-most-once effect performed twice.
  *
- * Checkpoint boundary `k` is the `k`-th checkpoint call of the root execution (counted across invocations).
+ * Checkpoint boundary `k` is the `k`-th checkpoint call of the root execution (counted across invocations); a
+ * fault's `site` moves it to the `k`-th `GetDurableExecutionState` call, an invoked child execution's calls or a
+ * duplicate delivery's calls.
  * A schedule is data: write it by hand, or generate it from a seed; a failing seed reproduces exactly.
  *
  * @since 0.1.0
@@ -469,7 +471,8 @@ const runOnce = async (
  * 2. nothing lost: every operation of the fault-free run exists, with the same type, name and status;
  * 3. no result mixed up: every operation that succeeded in both runs has the same result payload;
  * 4. no at-most-once effect (`EffectLog.atMostOnce`) performed twice, and no at-most-once step body started twice
- *    for the same attempt (observed through the engine's `Instrumentation` hooks, no handler cooperation needed);
+ *    for the same attempt (observed through the engine's `Instrumentation` hooks, no handler cooperation needed;
+ *    under `isolation: "worker"` the worker forwards the attempts to the checker);
  * 5. the run itself finished (no runaway re-invocation), plus your own `invariant`.
  *
  * **Example**

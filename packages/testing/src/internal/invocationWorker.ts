@@ -7,7 +7,7 @@
  * @internal
  */
 import { parentPort, workerData } from "node:worker_threads"
-import { DurableBackend, Handler, type Invocation } from "@durable-lambda/core"
+import { DurableBackend, Handler, Instrumentation, type Invocation } from "@durable-lambda/core"
 import { Clock, Duration, Effect, Exit, Random, Schema } from "effect"
 
 interface Data {
@@ -77,6 +77,10 @@ const backend = DurableBackend.DurableBackend.of({
   checkpoint: (request) => call<DurableBackend.CheckpointResult>("checkpoint", request),
   getExecutionState: (request) => call<Invocation.ExecutionStatePage>("getExecutionState", request)
 })
+
+const hooks: Instrumentation.Hooks = {
+  onStepAttempt: (attempt) => post({ type: "stepAttempt", attempt: { ...attempt } })
+}
 
 const virtualClock: Clock.Clock = {
   currentTimeMillisUnsafe: now,
@@ -192,6 +196,8 @@ const runInvocation = async (message: {
     unknown,
     any
   >
+  // Step attempts go to the main thread, where the fault checker's at-most-once invariant reads them.
+  program = program.pipe(Effect.provideService(Instrumentation.Instrumentation, hooks))
   if (message.virtual) program = program.pipe(Effect.provideService(Clock.Clock, virtualClock))
   program = Random.withSeed(program, message.seed)
   if (info.services !== undefined) program = program.pipe(Effect.provide(info.services))

@@ -909,12 +909,17 @@ export class Simulation {
     return out
   }
 
-  /** Faults of the plan that were actually applied. */
-  /** Every step attempt whose body started, in order, across all invocations (in-process invocations only). */
+  /** Every step attempt whose body started, in order, across all invocations (worker ones included). */
   get stepAttempts(): ReadonlyArray<Instrumentation.StepAttempt> {
     return this.#stepAttempts
   }
 
+  /** Records a step attempt reported by an invocation running in a worker thread. */
+  recordStepAttempt(attempt: Instrumentation.StepAttempt): void {
+    this.#stepAttempts.push(attempt)
+  }
+
+  /** Faults of the plan that were actually applied. */
   get appliedFaults(): ReadonlyArray<Fault> {
     return [...this.#appliedFaults]
   }
