@@ -106,7 +106,6 @@ const runExample = async (root: string, example: string, args: Args): Promise<Ta
 
 /** The script's own output; the handlers' logs (`context.logger` writes with `console`) are silenced. */
 const print = console.log.bind(console)
-const printError = console.error.bind(console)
 const silence = () => {
   for (const method of ["log", "info", "warn", "error", "debug"] as const) console[method] = () => {}
 }

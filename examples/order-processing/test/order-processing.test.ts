@@ -1,5 +1,5 @@
 import { withDurableExecution } from "@durable-lambda/backend-aws"
-import { Determinism, Faults, History, LocalDurableTestRunner } from "@durable-lambda/testing"
+import { Determinism, Faults, History } from "@durable-lambda/testing"
 import { assert, describe, it } from "@effect/vitest"
 import { readFileSync } from "node:fs"
 import { makeHandler } from "../src/handler.ts"
