@@ -5,6 +5,7 @@ import { makeBillingHandler } from "../src/billing.ts"
 import { makeHandler } from "../src/handler.ts"
 import { fakeCheckout, fakeProcessor } from "./fakes.ts"
 import { BILLING, billingTarget, goldenRun, order, runCheckout } from "./scenarios.ts"
+import { faultScenario } from "./faults.scenario.ts"
 
 const golden = JSON.parse(readFileSync(new URL("./chained-invoke.history.json", import.meta.url), "utf8"))
 
@@ -95,13 +96,8 @@ describe("chained-invoke", () => {
   })
 
   it("faults: 20 seeded schedules on checkout keep the outcome and confirm the order once", async () => {
-    const report = await Faults.checkFaults({
-      makeHandler: (effects) => makeHandler(fakeCheckout(effects).services, BILLING),
-      payload: order,
-      // Faults hit checkout's checkpoints; billing runs fault-free as its own execution.
-      functions: billingTarget(makeBillingHandler(fakeProcessor().services)),
-      seeds: 20
-    })
+    // Faults hit checkout's calls and billing's (its own execution).
+    const report = await Faults.checkFaults({ ...faultScenario(), seeds: 20 })
     assert.isTrue(report.ok, report.summary)
     assert.strictEqual(report.baselineEffects.count("confirm:o-311"), 1)
     assert.isAbove(report.runs.filter((r) => r.applied.length > 0).length, 10)

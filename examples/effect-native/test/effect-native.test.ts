@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs"
 import { makeHandler } from "../src/handler.ts"
 import { fakeServices } from "./fakes.ts"
 import { DAY, goldenOutcomes, goldenRun, runRenewal, subscription } from "./scenarios.ts"
+import { faultScenario } from "./faults.scenario.ts"
 
 const golden = JSON.parse(readFileSync(new URL("./effect-native.history.json", import.meta.url), "utf8"))
 
@@ -113,11 +114,7 @@ describe("effect-native", () => {
 
   it.effect("faults: 20 seeded schedules keep the outcome and charge at most once per key", () =>
     Effect.gen(function* () {
-      const report = yield* Faults.check({
-        makeHandler: (effects) => makeHandler(fakeServices(goldenOutcomes, effects).layer),
-        payload: subscription,
-        seeds: 20
-      })
+      const report = yield* Faults.check({ ...faultScenario(), seeds: 20 })
       assert.isTrue(report.ok, report.summary)
       assert.strictEqual(report.baselineEffects.count("charge:sub-17/2025-02/2"), 1)
       assert.isAbove(report.runs.filter((r) => r.applied.length > 0).length, 10)

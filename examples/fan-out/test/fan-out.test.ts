@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs"
 import { makeHandler } from "../src/handler.ts"
 import { fakeServices } from "./fakes.ts"
 import { goldenRun, job, runImport } from "./scenarios.ts"
+import { faultScenario } from "./faults.scenario.ts"
 
 const golden = JSON.parse(readFileSync(new URL("./fan-out.history.json", import.meta.url), "utf8"))
 
@@ -72,11 +73,7 @@ describe("fan-out", () => {
   })
 
   it("faults: 20 seeded schedules keep the outcome, and the portal shows one report", async () => {
-    const report = await Faults.checkFaults({
-      makeHandler: (effects) => makeHandler(fakeServices({ invalid: ["SKU-4"], flaky: ["SKU-7"], effects }).services),
-      payload: job,
-      seeds: 20
-    })
+    const report = await Faults.checkFaults({ ...faultScenario(), seeds: 20 })
     assert.isTrue(report.ok, report.summary)
     assert.strictEqual(report.baselineEffects.count("report:import-2025-01"), 1)
     assert.isAbove(report.runs.filter((r) => r.applied.length > 0).length, 10)

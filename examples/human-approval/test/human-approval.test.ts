@@ -11,6 +11,7 @@ import { readFileSync } from "node:fs"
 import { makeHandler } from "../src/handler.ts"
 import { fakeServices } from "./fakes.ts"
 import { approvedRun, approvesAfter, claim, HOUR, rejectsAfter, runClaim } from "./scenarios.ts"
+import { faultScenario } from "./faults.scenario.ts"
 
 const golden = JSON.parse(readFileSync(new URL("./human-approval.history.json", import.meta.url), "utf8"))
 
@@ -139,12 +140,7 @@ describe("human-approval", () => {
   })
 
   it("faults: 25 seeded schedules keep the outcome and reimburse at most once", async () => {
-    const report = await Faults.checkFaults({
-      makeHandler: (effects) => makeHandler(fakeServices({ payrollFailures: 1, effects }).services),
-      payload: claim,
-      callbackActions: [approvesAfter(3 * HOUR)],
-      seeds: 25
-    })
+    const report = await Faults.checkFaults({ ...faultScenario(), seeds: 25 })
     assert.isTrue(report.ok, report.summary)
     assert.strictEqual(report.baselineEffects.count("reimburse:claim-42"), 1)
     assert.isAbove(report.runs.filter((r) => r.applied.length > 0).length, 15)

@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs"
 import { makeHandler, MAX_CHECKS } from "../src/handler.ts"
 import { fails, fakeServices, finishes, neverFinishes } from "./fakes.ts"
 import { goldenRun, request, runJob } from "./scenarios.ts"
+import { faultScenario } from "./faults.scenario.ts"
 
 const golden = JSON.parse(readFileSync(new URL("./job-polling.history.json", import.meta.url), "utf8"))
 
@@ -74,11 +75,7 @@ describe("job-polling", () => {
   })
 
   it("faults: 20 seeded schedules keep the outcome; the job is submitted and published once", async () => {
-    const report = await Faults.checkFaults({
-      makeHandler: (effects) => makeHandler(fakeServices(finishes, effects).services),
-      payload: request,
-      seeds: 20
-    })
+    const report = await Faults.checkFaults({ ...faultScenario(), seeds: 20 })
     assert.isTrue(report.ok, report.summary)
     assert.strictEqual(report.baselineEffects.count("submit:job-v-9-1080p"), 1)
     assert.strictEqual(report.baselineEffects.count("publish:v-9"), 1)

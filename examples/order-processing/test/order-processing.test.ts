@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs"
 import { makeHandler } from "../src/handler.ts"
 import { fakeServices } from "./fakes.ts"
 import { order, runOrder } from "./scenarios.ts"
+import { faultScenario } from "./faults.scenario.ts"
 
 const HOUR = 3_600_000
 const golden = JSON.parse(readFileSync(new URL("./order-processing.history.json", import.meta.url), "utf8"))
@@ -100,11 +101,7 @@ describe("order-processing", () => {
   })
 
   it("faults: 25 seeded schedules of crashes, lost checkpoints, throttling and duplicates keep the outcome, and charge once", async () => {
-    const report = await Faults.checkFaults({
-      makeHandler: (effects) => makeHandler(fakeServices({ gatewayFailures: 1, effects }).services),
-      payload: order,
-      seeds: 25
-    })
+    const report = await Faults.checkFaults({ ...faultScenario(), seeds: 25 })
     assert.isTrue(report.ok, report.summary)
     assert.strictEqual(report.runs.length, 25)
     assert.strictEqual(report.baselineEffects.count("charge:o-1001"), 1)

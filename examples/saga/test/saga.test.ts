@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs"
 import { makeHandler } from "../src/handler.ts"
 import { fakeServices, type FakeOptions } from "./fakes.ts"
 import { goldenRun, runTrip, trip } from "./scenarios.ts"
+import { faultScenario } from "./faults.scenario.ts"
 
 const golden = JSON.parse(readFileSync(new URL("./saga.history.json", import.meta.url), "utf8"))
 
@@ -74,17 +75,8 @@ describe("saga", () => {
   })
 
   it("faults: under 25 seeded schedules the saga still compensates everything, each reservation released once", async () => {
-    let last = fakeServices()
-    const report = await Faults.checkFaults({
-      makeHandler: (effects) => {
-        last = fakeServices({ unavailable: ["hotel"], flakyCancel: ["flight"], effects })
-        return makeHandler(last.services)
-      },
-      payload: trip,
-      seeds: 25,
-      // Every run must end with nothing held at the partners.
-      invariant: () => (last.held.size === 0 ? undefined : `still reserved: ${[...last.held.keys()].join(", ")}`)
-    })
+    // Every run must also end with nothing held at the partners (the scenario's invariant).
+    const report = await Faults.checkFaults({ ...faultScenario(), seeds: 25 })
     assert.isTrue(report.ok, report.summary)
     assert.strictEqual(report.baselineEffects.count("cancel:flight-trip-88"), 1)
     assert.strictEqual(report.baselineEffects.count("cancel:car-trip-88"), 1)

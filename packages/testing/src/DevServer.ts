@@ -96,7 +96,7 @@ export const bannerLines = (options: {
 }): ReadonlyArray<string> => [
   `durable-lambda dev: function ${options.functionName} (${options.module}, export ${options.exportName}) on ${options.url} (${options.virtualTime ? "virtual" : "real"} time)`,
   `start an execution: type  start {"key":"value"}`,
-  `  or: curl -X POST --data '{}' ${options.url}/local/functions/${options.functionName}/executions`,
+  `  or: curl -X POST -H 'content-type: application/json' --data '{}' ${options.url}/local/functions/${options.functionName}/executions`,
   `  or: ${invokeCommand(options.url, options.functionName)}`,
   `AWS SDK / CLI calls accept any credentials; point them at --endpoint-url ${options.url}. Type help for commands.`
 ]

@@ -3,7 +3,9 @@
  * and verifies the invariants a durable workflow must keep: the same final result as the fault-free run,
  * no operation result lost or mixed up, and no at-most-once effect performed twice.
  *
- * Checkpoint boundary `k` is the `k`-th checkpoint call of the root execution (counted across invocations).
+ * Checkpoint boundary `k` is the `k`-th checkpoint call of the root execution (counted across invocations); a
+ * fault's `site` moves it to the `k`-th `GetDurableExecutionState` call, an invoked child execution's calls or a
+ * duplicate delivery's calls.
  * A schedule is data: write it by hand, or generate it from a seed; a failing seed reproduces exactly.
  *
  * @since 0.1.0
@@ -12,13 +14,32 @@ import type { Instrumentation } from "@durable-lambda/core"
 import { Effect } from "effect"
 import { intBetween, prng } from "./internal/prng.ts"
 import type { Simulation } from "./internal/simulation.ts"
-import type { TestResult } from "./TestExecution.ts"
+import type { ExecutionStatus, TestResult } from "./TestExecution.ts"
 import { encodeInput, makeSimulation, resolveTarget } from "./internal/runner.ts"
 import type { RunnableHandler, RunnerOptions } from "./TestRunner.ts"
 import { TestResult as TestResultClass } from "./TestExecution.ts"
 
 /**
- * One fault. `checkpoint` is the 1-based checkpoint boundary of the root execution.
+ * Where a call-bound fault strikes: which backend call, made by which execution's invocations. The fault's
+ * `checkpoint` number is the 1-based count of calls at that site (counted across invocations).
+ *
+ * - `call`: `"Checkpoint"` (`CheckpointDurableExecution`, default) or `"GetDurableExecutionState"` (the state
+ *   pages an invocation reads when its initial state does not fit the invocation event; give the run a small
+ *   `pageSize` to have some).
+ * - `execution`: `"root"` (default), `"invoked"` (the child executions of chained invokes that run in the
+ *   harness, registered with `registerDurableFunction` / durable `functions`), or `"duplicate"` (the calls of
+ *   a duplicate delivery, see `duplicateInvocation`).
+ *
+ * @since 0.2.0
+ */
+export interface FaultSite {
+  readonly call?: "Checkpoint" | "GetDurableExecutionState" | undefined
+  readonly execution?: "root" | "invoked" | "duplicate" | undefined
+}
+
+/**
+ * One fault. `checkpoint` is the 1-based call boundary at the fault's `site` (default: the root execution's
+ * checkpoint calls).
  *
  * - `CrashBeforeCheckpoint`: the runtime dies as the request is about to be sent (also how a lost
  *   fire-and-forget checkpoint looks: it never left the process). `Runtime.ExitError`, re-invoked.
@@ -31,41 +52,63 @@ import { TestResult as TestResultClass } from "./TestExecution.ts"
  * - `DelayResponse`: the answer arrives `millis` later (virtual time; service timers keep firing meanwhile).
  * - `DuplicateInvocation`: the `invocation`-th invocation event is delivered twice, concurrently.
  *
+ * The same kinds apply to `GetDurableExecutionState` calls (a read: "applied" means answered).
+ *
  * @since 0.1.0
  */
 export type Fault =
-  | { readonly _tag: "CrashBeforeCheckpoint"; readonly checkpoint: number }
-  | { readonly _tag: "CrashAfterCheckpoint"; readonly checkpoint: number }
-  | { readonly _tag: "LoseCheckpoint"; readonly checkpoint: number }
-  | { readonly _tag: "Throttle"; readonly checkpoint: number }
-  | { readonly _tag: "ServiceError"; readonly checkpoint: number; readonly statusCode?: number }
-  | { readonly _tag: "StaleToken"; readonly checkpoint: number }
-  | { readonly _tag: "DelayResponse"; readonly checkpoint: number; readonly millis: number }
+  | { readonly _tag: "CrashBeforeCheckpoint"; readonly checkpoint: number; readonly site?: FaultSite }
+  | { readonly _tag: "CrashAfterCheckpoint"; readonly checkpoint: number; readonly site?: FaultSite }
+  | { readonly _tag: "LoseCheckpoint"; readonly checkpoint: number; readonly site?: FaultSite }
+  | { readonly _tag: "Throttle"; readonly checkpoint: number; readonly site?: FaultSite }
+  | {
+      readonly _tag: "ServiceError"
+      readonly checkpoint: number
+      readonly statusCode?: number
+      readonly site?: FaultSite
+    }
+  | { readonly _tag: "StaleToken"; readonly checkpoint: number; readonly site?: FaultSite }
+  | { readonly _tag: "DelayResponse"; readonly checkpoint: number; readonly millis: number; readonly site?: FaultSite }
   | { readonly _tag: "DuplicateInvocation"; readonly invocation: number }
 
 /** Every fault kind. @since 0.1.0 */
 export type FaultKind = Fault["_tag"]
 
-/** The runtime dies as checkpoint `checkpoint` is about to be sent. @since 0.1.0 */
-export const crashBefore = (checkpoint: number): Fault => ({ _tag: "CrashBeforeCheckpoint", checkpoint })
-/** The service applies checkpoint `checkpoint`, then the runtime dies before the answer. @since 0.1.0 */
-export const crashAfter = (checkpoint: number): Fault => ({ _tag: "CrashAfterCheckpoint", checkpoint })
-/** Checkpoint `checkpoint` vanishes; the invocation hangs until the Lambda timeout. @since 0.1.0 */
-export const lose = (checkpoint: number): Fault => ({ _tag: "LoseCheckpoint", checkpoint })
-/** Checkpoint `checkpoint` is throttled (429). @since 0.1.0 */
-export const throttle = (checkpoint: number): Fault => ({ _tag: "Throttle", checkpoint })
-/** Checkpoint `checkpoint` fails with a 5xx. @since 0.1.0 */
-export const serviceError = (checkpoint: number, statusCode = 500): Fault => ({
-  _tag: "ServiceError",
-  checkpoint,
-  statusCode
-})
-/** Checkpoint `checkpoint` carries a stale token and is rejected. @since 0.1.0 */
-export const staleToken = (checkpoint: number): Fault => ({ _tag: "StaleToken", checkpoint })
-/** The answer to checkpoint `checkpoint` arrives `millis` later. @since 0.1.0 */
-export const delay = (checkpoint: number, millis: number): Fault => ({ _tag: "DelayResponse", checkpoint, millis })
+/** A call-bound fault (every kind but `DuplicateInvocation`). @since 0.2.0 */
+export type CallFault = Exclude<Fault, { readonly _tag: "DuplicateInvocation" }>
+
+const at = <F extends CallFault>(fault: F, site: FaultSite | undefined): F =>
+  site === undefined || ((site.call ?? "Checkpoint") === "Checkpoint" && (site.execution ?? "root") === "root")
+    ? fault
+    : { ...fault, site }
+
+/** The runtime dies as call `checkpoint` (of `site`, default the root's checkpoints) is about to be sent. @since 0.1.0 */
+export const crashBefore = (checkpoint: number, site?: FaultSite): Fault =>
+  at({ _tag: "CrashBeforeCheckpoint", checkpoint }, site)
+/** The service applies call `checkpoint`, then the runtime dies before the answer. @since 0.1.0 */
+export const crashAfter = (checkpoint: number, site?: FaultSite): Fault =>
+  at({ _tag: "CrashAfterCheckpoint", checkpoint }, site)
+/** Call `checkpoint` vanishes; the invocation hangs until the Lambda timeout. @since 0.1.0 */
+export const lose = (checkpoint: number, site?: FaultSite): Fault => at({ _tag: "LoseCheckpoint", checkpoint }, site)
+/** Call `checkpoint` is throttled (429). @since 0.1.0 */
+export const throttle = (checkpoint: number, site?: FaultSite): Fault => at({ _tag: "Throttle", checkpoint }, site)
+/** Call `checkpoint` fails with a 5xx. @since 0.1.0 */
+export const serviceError = (checkpoint: number, statusCode = 500, site?: FaultSite): Fault =>
+  at({ _tag: "ServiceError", checkpoint, statusCode }, site)
+/** Call `checkpoint` carries a stale token and is rejected. @since 0.1.0 */
+export const staleToken = (checkpoint: number, site?: FaultSite): Fault => at({ _tag: "StaleToken", checkpoint }, site)
+/** The answer to call `checkpoint` arrives `millis` later. @since 0.1.0 */
+export const delay = (checkpoint: number, millis: number, site?: FaultSite): Fault =>
+  at({ _tag: "DelayResponse", checkpoint, millis }, site)
 /** The `invocation`-th invocation is delivered twice, concurrently. @since 0.1.0 */
 export const duplicateInvocation = (invocation: number): Fault => ({ _tag: "DuplicateInvocation", invocation })
+
+/** The site key of a call-bound fault: `"<execution>/<call>"`, e.g. `"root/Checkpoint"`. @since 0.2.0 */
+export const siteKey = (site: FaultSite | undefined): SiteKey =>
+  `${site?.execution ?? "root"}/${site?.call ?? "Checkpoint"}`
+
+/** Every call site, as `siteKey` spells it. @since 0.2.0 */
+export type SiteKey = `${"root" | "invoked" | "duplicate"}/${"Checkpoint" | "GetDurableExecutionState"}`
 
 /**
  * Options of `schedule`.
@@ -77,10 +120,17 @@ export interface ScheduleOptions {
   readonly checkpoints: number
   /** Invocations of the fault-free run (for duplicate deliveries). Default 1. */
   readonly invocations?: number
+  /**
+   * Calls at the other sites in a fault-free run (`checkFaults` fills these in): sites with calls can be drawn
+   * too. The calls of a duplicate delivery are drawn whenever the schedule duplicates an invocation.
+   */
+  readonly calls?: Partial<Record<SiteKey, number>>
   /** How many faults (default: 1 to 3, chosen by the seed). */
   readonly count?: number
   /** Kinds to draw from (default all). */
   readonly kinds?: ReadonlyArray<FaultKind>
+  /** Sites to draw from (default: every site with calls; the root's checkpoints always). */
+  readonly sites?: ReadonlyArray<SiteKey>
 }
 
 const ALL_KINDS: ReadonlyArray<FaultKind> = [
@@ -94,13 +144,31 @@ const ALL_KINDS: ReadonlyArray<FaultKind> = [
   "DuplicateInvocation"
 ]
 
+const OTHER_SITES: ReadonlyArray<SiteKey> = [
+  "root/GetDurableExecutionState",
+  "invoked/Checkpoint",
+  "invoked/GetDurableExecutionState",
+  "duplicate/Checkpoint",
+  "duplicate/GetDurableExecutionState"
+]
+
+const siteOf = (key: SiteKey): FaultSite => {
+  const [execution, call] = key.split("/") as [FaultSite["execution"], FaultSite["call"]]
+  return { execution, call }
+}
+
 /**
  * A fault schedule generated from `seed`: the same seed and options always give the same schedule.
+ *
+ * Half of the call-bound faults (or all, when no other site has calls) strike the root's checkpoints; the
+ * others strike a site drawn from those with calls: the root's state reads, an invoked child execution's calls,
+ * a duplicate delivery's calls.
  *
  * @since 0.1.0
  */
 export const schedule = (seed: string | number, options: ScheduleOptions): ReadonlyArray<Fault> => {
   const next = prng(`faults:${seed}`)
+  const nextSite = prng(`faults-site:${seed}`)
   const kinds = options.kinds ?? ALL_KINDS
   const max = Math.max(1, options.checkpoints)
   const count = options.count ?? intBetween(next, 1, 3)
@@ -139,7 +207,27 @@ export const schedule = (seed: string | number, options: ScheduleOptions): Reado
         break
     }
   }
-  return out
+  // Sites are drawn from their own stream, so the kinds and root boundaries of a seed stay what they were.
+  const duplicated = out.some((f) => f._tag === "DuplicateInvocation")
+  const calls = options.calls ?? {}
+  const allowed = options.sites ?? ["root/Checkpoint", ...OTHER_SITES]
+  const others = OTHER_SITES.filter(
+    (key) =>
+      allowed.includes(key) &&
+      (key.startsWith("duplicate/")
+        ? duplicated && (key === "duplicate/Checkpoint" || (calls["root/GetDurableExecutionState"] ?? 0) > 0)
+        : (calls[key] ?? 0) > 0)
+  )
+  const rootAllowed = allowed.includes("root/Checkpoint")
+  return out.map((fault) => {
+    if (fault._tag === "DuplicateInvocation" || others.length === 0) return fault
+    if (rootAllowed && intBetween(nextSite, 0, 1) === 0) return fault
+    const key = others[intBetween(nextSite, 0, others.length - 1)]!
+    const n = key.startsWith("duplicate/")
+      ? Math.min(3, Math.max(1, key.endsWith("Checkpoint") ? max : (calls["root/GetDurableExecutionState"] ?? 1)))
+      : (calls[key] ?? 1)
+    return { ...fault, checkpoint: ((fault.checkpoint - 1) % n) + 1, site: siteOf(key) }
+  })
 }
 
 /**
@@ -200,6 +288,19 @@ export interface CheckFaultsOptions extends RunnerOptions {
   readonly schedule?: Omit<ScheduleOptions, "checkpoints" | "invocations">
   /** Compares results (default: deep equality of parsed JSON, or of ErrorType/ErrorMessage when failed). */
   readonly sameOutcome?: (baseline: TestResult, faulty: TestResult) => boolean
+  /**
+   * What the fault-free run must end with, or the check fails with a `BaselineError` before any seed runs
+   * (a broken baseline would otherwise be taken as the truth). Default `{ status: "SUCCEEDED" }`; `result`,
+   * when given, must equal the baseline's result (deep JSON equality).
+   */
+  readonly expect?: { readonly status?: ExecutionStatus; readonly result?: unknown }
+  /**
+   * Names of operations whose result legitimately differs from run to run (a step that mints an id or reads
+   * the clock). Their results are not compared with the baseline; instead each run's recorded value stands
+   * in for it wherever it appears in later results and in the final result, so a run that lost or mixed up
+   * the recorded value is still caught.
+   */
+  readonly nondeterministicSteps?: ReadonlyArray<string>
   /** Extra invariant: return a message to report a violation. */
   readonly invariant?: (run: FaultRun) => string | undefined
 }
@@ -229,6 +330,8 @@ export interface FaultRun {
 export interface FaultReport {
   readonly baseline: TestResult
   readonly baselineEffects: EffectLog
+  /** What the seeds' schedules were generated with: `schedule(seed, scheduleOptions)` reproduces a run's faults. */
+  readonly scheduleOptions: ScheduleOptions
   readonly runs: ReadonlyArray<FaultRun>
   /** Runs with at least one violation. */
   readonly failures: ReadonlyArray<FaultRun>
@@ -238,10 +341,18 @@ export interface FaultReport {
   readonly summary: string
 }
 
+const describeSite = (site: FaultSite | undefined): string => {
+  const key = siteKey(site)
+  if (key === "root/Checkpoint") return "checkpoint"
+  const execution = site?.execution ?? "root"
+  const call = site?.call === "GetDurableExecutionState" ? "GetDurableExecutionState call" : "checkpoint"
+  return execution === "root" ? call : `${execution === "invoked" ? "invoked execution" : "duplicate delivery"} ${call}`
+}
+
 const describeFault = (f: Fault): string =>
   f._tag === "DuplicateInvocation"
     ? `DuplicateInvocation(invocation ${f.invocation})`
-    : `${f._tag}(checkpoint ${f.checkpoint}${f._tag === "DelayResponse" ? `, ${f.millis} ms` : f._tag === "ServiceError" ? `, ${f.statusCode ?? 500}` : ""})`
+    : `${f._tag}(${describeSite(f.site)} ${f.checkpoint}${f._tag === "DelayResponse" ? `, ${f.millis} ms` : f._tag === "ServiceError" ? `, ${f.statusCode ?? 500}` : ""})`
 
 /** Human-readable schedule. @since 0.1.0 */
 export const describeSchedule = (faults: ReadonlyArray<Fault>): string =>
@@ -260,6 +371,82 @@ const outcomeOf = (r: TestResult) => {
 }
 
 const equal = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b)
+
+/**
+ * The fault-free run did not end as the check expects (`CheckFaultsOptions.expect`): it cannot serve as the
+ * truth the fault runs are compared with. Fix the handler or the scenario, or state the expected outcome.
+ *
+ * @since 0.2.0
+ */
+export class BaselineError extends Error {
+  override readonly name = "BaselineError"
+  /** The fault-free run. */
+  readonly baseline: TestResult
+  constructor(message: string, baseline: TestResult) {
+    super(message)
+    this.baseline = baseline
+  }
+}
+
+const checkBaseline = (options: CheckFaultsOptions, baseline: TestResult): void => {
+  const expected = options.expect?.status ?? "SUCCEEDED"
+  const outcome = outcomeOf(baseline)
+  if (outcome.status !== expected) {
+    throw new BaselineError(
+      `The fault-free baseline ended ${String(outcome.status)}${outcome.error === undefined ? "" : ` ${JSON.stringify(outcome.error)}`} but the check expects ${expected}: the baseline is wrong, so no fault schedule was run. Fix the handler or scenario, or pass expect: { status: "${String(outcome.status)}" } if that outcome is intended.\n${baseline.format({ operations: false })}`,
+      baseline
+    )
+  }
+  if (
+    options.expect !== undefined &&
+    "result" in options.expect &&
+    !equal(baseline.getResult(), options.expect.result)
+  ) {
+    throw new BaselineError(
+      `The fault-free baseline returned ${JSON.stringify(baseline.getResult())} but the check expects ${JSON.stringify(options.expect.result)}`,
+      baseline
+    )
+  }
+}
+
+type RawOperation = ReturnType<TestResult["getRawOperations"]>[number]
+
+const resultOf = (op: RawOperation): string | undefined =>
+  op.StepDetails?.Result ?? op.ContextDetails?.Result ?? op.CallbackDetails?.Result ?? op.ChainedInvokeDetails?.Result
+
+/**
+ * The recorded results of the run's nondeterministic operations, each with the placeholder that replaces it
+ * (the operation id: the same in every run), longest first so a value inside another is replaced after it.
+ */
+const substitutions = (
+  options: CheckFaultsOptions,
+  ops: ReadonlyArray<RawOperation>
+): ReadonlyArray<readonly [string, string]> => {
+  const names = new Set(options.nondeterministicSteps ?? [])
+  if (names.size === 0) return []
+  const out: Array<readonly [string, string]> = []
+  for (const op of ops) {
+    if (op.Name === undefined || !names.has(op.Name) || op.Status !== "SUCCEEDED") continue
+    const text = resultOf(op)
+    if (text === undefined || text === "") continue
+    let value: unknown
+    try {
+      value = JSON.parse(text)
+    } catch {
+      value = text
+    }
+    // A string appears inside other JSON texts without its quotes; anything else as its JSON text.
+    out.push([typeof value === "string" ? value : text, `<${op.Name}:${op.Id}>`])
+  }
+  return out.filter(([from]) => from.length > 0).sort((a, b) => b[0].length - a[0].length)
+}
+
+const substitute = (text: string | undefined, subs: ReadonlyArray<readonly [string, string]>): string | undefined => {
+  if (text === undefined) return undefined
+  let out = text
+  for (const [from, to] of subs) out = out.split(from).join(to)
+  return out
+}
 
 const runOnce = async (
   options: CheckFaultsOptions,
@@ -284,7 +471,8 @@ const runOnce = async (
  * 2. nothing lost: every operation of the fault-free run exists, with the same type, name and status;
  * 3. no result mixed up: every operation that succeeded in both runs has the same result payload;
  * 4. no at-most-once effect (`EffectLog.atMostOnce`) performed twice, and no at-most-once step body started twice
- *    for the same attempt (observed through the engine's `Instrumentation` hooks, no handler cooperation needed);
+ *    for the same attempt (observed through the engine's `Instrumentation` hooks, no handler cooperation needed;
+ *    under `isolation: "worker"` the worker forwards the attempts to the checker);
  * 5. the run itself finished (no runaway re-invocation), plus your own `invariant`.
  *
  * **Example**
@@ -299,16 +487,23 @@ export const checkFaults = async (options: CheckFaultsOptions): Promise<FaultRep
   const base = await runOnce(options, [])
   if (base.result === undefined) throw new Error(`The fault-free run did not finish: ${base.error}`)
   const baseline = base.result
+  checkBaseline(options, baseline)
   const baselineOps = baseline.getRawOperations().filter((op) => op.Type !== "EXECUTION")
   const checkpoints = baseline.getInvocations().reduce((n, i) => n + i.checkpointCalls, 0)
   const invocations = baseline.getInvocations().length
+  const scheduleOptions: ScheduleOptions = {
+    ...options.schedule,
+    checkpoints,
+    invocations,
+    calls: base.sim.callCounts()
+  }
   const seeds: ReadonlyArray<string | number> =
     typeof options.seeds === "number" || options.seeds === undefined
       ? Array.from({ length: typeof options.seeds === "number" ? options.seeds : 20 }, (_, i) => i + 1)
       : options.seeds
   const runs: Array<FaultRun> = []
   for (const seed of seeds) {
-    const faults = schedule(seed, { ...options.schedule, checkpoints, invocations })
+    const faults = schedule(seed, scheduleOptions)
     runs.push(await checkRun(options, baseline, baselineOps, faults, seed))
   }
   const failures = runs.filter((r) => r.violations.length > 0)
@@ -316,6 +511,7 @@ export const checkFaults = async (options: CheckFaultsOptions): Promise<FaultRep
   return {
     baseline,
     baselineEffects: base.effects,
+    scheduleOptions,
     runs,
     failures,
     ok: failures.length === 0,
@@ -335,6 +531,7 @@ export const checkFaults = async (options: CheckFaultsOptions): Promise<FaultRep
 export const checkSchedule = async (options: CheckFaultsOptions, faults: ReadonlyArray<Fault>): Promise<FaultRun> => {
   const base = await runOnce(options, [])
   if (base.result === undefined) throw new Error(`The fault-free run did not finish: ${base.error}`)
+  checkBaseline(options, base.result)
   const baselineOps = base.result.getRawOperations().filter((op) => op.Type !== "EXECUTION")
   return checkRun(options, base.result, baselineOps, faults, undefined)
 }
@@ -367,7 +564,7 @@ export const repeatedAtMostOnceAttempts = (
 const checkRun = async (
   options: CheckFaultsOptions,
   baseline: TestResult,
-  baselineOps: ReturnType<TestResult["getRawOperations"]>,
+  baselineOps: ReadonlyArray<RawOperation>,
   faults: ReadonlyArray<Fault>,
   seed: string | number | undefined
 ): Promise<FaultRun> => {
@@ -377,13 +574,21 @@ const checkRun = async (
   if (result === undefined) {
     violations.push(`the run did not finish: ${run.error}`)
   } else {
-    const same = options.sameOutcome ?? ((a: TestResult, b: TestResult) => equal(outcomeOf(a), outcomeOf(b)))
+    const runOps = result.getRawOperations()
+    const baseSubs = substitutions(options, baselineOps)
+    const runSubs = substitutions(options, runOps)
+    const normalizedOutcome = (r: TestResult, subs: ReadonlyArray<readonly [string, string]>) =>
+      substitute(JSON.stringify(outcomeOf(r)), subs)
+    const same =
+      options.sameOutcome ??
+      ((a: TestResult, b: TestResult) => normalizedOutcome(a, baseSubs) === normalizedOutcome(b, runSubs))
     if (!same(baseline, result)) {
       violations.push(
-        `final outcome differs: fault-free ${JSON.stringify(outcomeOf(baseline))}, with faults ${JSON.stringify(outcomeOf(result))}`
+        `final outcome differs: fault-free ${normalizedOutcome(baseline, baseSubs)}, with faults ${normalizedOutcome(result, runSubs)}`
       )
     }
-    const ops = new Map(result.getRawOperations().map((op) => [op.Id, op]))
+    const nondeterministic = new Set(options.nondeterministicSteps ?? [])
+    const ops = new Map(runOps.map((op) => [op.Id, op]))
     for (const expected of baselineOps) {
       const actual = ops.get(expected.Id)
       if (actual === undefined) {
@@ -400,14 +605,12 @@ const checkRun = async (
           `operation ${expected.Id} (${expected.Name ?? expected.Type}) ended ${actual.Status} instead of ${expected.Status}`
         )
       }
-      const resultOf = (op: typeof expected) =>
-        op.StepDetails?.Result ??
-        op.ContextDetails?.Result ??
-        op.CallbackDetails?.Result ??
-        op.ChainedInvokeDetails?.Result
-      if (actual.Status === "SUCCEEDED" && expected.Status === "SUCCEEDED" && resultOf(actual) !== resultOf(expected)) {
+      if (expected.Name !== undefined && nondeterministic.has(expected.Name)) continue
+      const actualResult = substitute(resultOf(actual), runSubs)
+      const expectedResult = substitute(resultOf(expected), baseSubs)
+      if (actual.Status === "SUCCEEDED" && expected.Status === "SUCCEEDED" && actualResult !== expectedResult) {
         violations.push(
-          `operation ${expected.Id} (${expected.Name ?? expected.Type}) result ${resultOf(actual)} instead of ${resultOf(expected)}`
+          `operation ${expected.Id} (${expected.Name ?? expected.Type}) result ${actualResult} instead of ${expectedResult}`
         )
       }
     }

@@ -85,6 +85,12 @@ export interface Options {
   readonly backend?: AwsBackend.Options | undefined
   /** Called for every timeline event, as it happens. */
   readonly onEvent?: TimelineListener | undefined
+  /** How many request records {@link Endpoint.requests} keeps (the latest). Default 1000. */
+  readonly requestLogLimit?: number | undefined
+  /** A connection that has not sent complete request headers after this long gets 408 and is closed. Default 10 s. */
+  readonly headersTimeoutMillis?: number | undefined
+  /** A connection that has not sent its whole request (body included) after this long is closed. Default 60 s. */
+  readonly requestTimeoutMillis?: number | undefined
 }
 
 /**
@@ -100,7 +106,10 @@ export interface Endpoint {
   readonly state: ServiceState.ServiceState
   /** Whether the endpoint runs on virtual time. */
   readonly virtualTime: boolean
-  /** Every request answered so far, in arrival order (live array). */
+  /**
+   * The latest requests answered (up to `requestLogLimit`), in arrival order (live array); `url` is the path
+   * without its query string.
+   */
   readonly requests: ReadonlyArray<RequestRecord>
   /** Every timeline event so far (live array). */
   readonly timeline: ReadonlyArray<TimelineEvent>
@@ -194,8 +203,11 @@ const serialize = (input: unknown): string => {
  * await endpoint.close()
  * ```
  *
- * **Gotchas**: close it (or use {@link make} / {@link layer}, which close it with their scope); the server
- * only listens on 127.0.0.1.
+ * **Gotchas**: close it (or use {@link make} / {@link layer}, which close it with their scope). The server only
+ * listens on 127.0.0.1 and refuses what a web page could send: a `Host` other than a loopback name with its
+ * port (DNS rebinding) and a cross-origin `Origin` get 403 `AccessDeniedException`, a state-changing request
+ * whose content type is not JSON (or the SDK's `application/octet-stream`) gets 415
+ * `UnsupportedMediaTypeException`.
  *
  * @since 0.1.0
  */
@@ -239,9 +251,14 @@ export const start = async (options: Options = {}): Promise<Endpoint> => {
     autoAdvance: virtualOptions?.autoAdvance ?? true
   })
   driver = activeDriver
+  const requestLogLimit = Math.max(0, options.requestLogLimit ?? 1000)
+  let sequence = 0
+  let port = 0
   const server = await listen({
     port: options.port ?? 0,
     bodyLimitBytes,
+    headersTimeoutMillis: options.headersTimeoutMillis ?? 10_000,
+    requestTimeoutMillis: options.requestTimeoutMillis ?? 60_000,
     handle: async (request) => {
       const { record, response } = await route(request, {
         state,
@@ -250,12 +267,15 @@ export const start = async (options: Options = {}): Promise<Endpoint> => {
         functions,
         virtualTime: virtualOptions !== undefined,
         bodyLimitBytes,
-        nextRequestId: randomUUID
+        nextRequestId: randomUUID,
+        port
       })
-      requests.push({ sequence: requests.length + 1, ...record })
+      requests.push({ sequence: ++sequence, ...record })
+      if (requests.length > requestLogLimit) requests.splice(0, requests.length - requestLogLimit)
       return response
     }
   })
+  port = server.port
   const url = `http://127.0.0.1:${server.port}`
   const client = new LambdaClient(clientConfig(url))
   const register = (functionName: string, handler: unknown) => {

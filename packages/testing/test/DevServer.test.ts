@@ -44,7 +44,9 @@ describe("DevServer", () => {
         new RegExp(
           `^durable-lambda dev: function approval \\(fixtures/dev-callback/approval\\.ts, export approve\\) on ${server.url} \\(virtual time\\)$`
         ),
-        new RegExp(`curl -X POST --data '\\{\\}' ${server.url}/local/functions/approval/executions`)
+        new RegExp(
+          `curl -X POST -H 'content-type: application/json' --data '\\{\\}' ${server.url}/local/functions/approval/executions`
+        )
       ])
       assert.isTrue(yield* Effect.promise(() => server.command('start {"amount": 21}')))
       const arn = server.endpoint.state.listExecutions()[0]?.DurableExecutionArn ?? ""
@@ -127,6 +129,7 @@ describe("DevServer", () => {
         const response = yield* Effect.promise(() =>
           fetch(`${server.url}/local/functions/order-workflow/executions`, {
             method: "POST",
+            headers: { "content-type": "application/json" },
             body: '{"orderId": 3}'
           }).then((r) => r.json() as Promise<{ DurableExecutionArn: string }>)
         )

@@ -113,15 +113,9 @@ describe("Faults", () => {
     const report = await Faults.checkFaults(options)
     assert.isFalse(report.ok)
     const failure = report.failures[0]!
-    assert.include(failure.violations.join("\n"), 'at-most-once effect "charge:o-17" happened 2 times')
+    assert.match(failure.violations.join("\n"), /at-most-once effect "charge:o-17" happened [2-9] times/)
     assert.include(report.summary, `seed ${String(failure.seed)}`)
-    const again = await Faults.checkSchedule(
-      options,
-      Faults.schedule(failure.seed!, {
-        checkpoints: report.baseline.getInvocations().reduce((n, i) => n + i.checkpointCalls, 0),
-        invocations: report.baseline.getInvocations().length
-      })
-    )
+    const again = await Faults.checkSchedule(options, Faults.schedule(failure.seed!, report.scheduleOptions))
     assert.deepStrictEqual(again.violations, failure.violations)
     assert.deepStrictEqual(again.faults, failure.faults)
   })

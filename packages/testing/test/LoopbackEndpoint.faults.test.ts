@@ -265,15 +265,21 @@ describe("LoopbackEndpoint fault hooks, end to end through a production handler"
       const endpoint = yield* LoopbackEndpoint.make({ virtualTime: true, functions: { orders: orderWorkflow() } })
       endpoint.faults.failNext("StartExecution", 1, "throttle")
       const response = yield* Effect.promise(() =>
-        fetch(`${endpoint.url}/local/functions/orders/executions`, { method: "POST", body: '{"n":1}' })
+        fetch(`${endpoint.url}/local/functions/orders/executions`, {
+          method: "POST",
+          body: '{"n":1}',
+          headers: { "content-type": "application/json" }
+        })
       )
       assert.strictEqual(response.status, 429)
       assert.strictEqual(response.headers.get("x-amzn-errortype"), "TooManyRequestsException")
       assert.deepStrictEqual(endpoint.state.listExecutions(), [])
       const second = yield* Effect.promise(() =>
-        fetch(`${endpoint.url}/local/functions/orders/executions`, { method: "POST", body: '{"n":1}' }).then((r) =>
-          r.json().then((body) => ({ status: r.status, body: body as { DurableExecutionArn: string } }))
-        )
+        fetch(`${endpoint.url}/local/functions/orders/executions`, {
+          method: "POST",
+          body: '{"n":1}',
+          headers: { "content-type": "application/json" }
+        }).then((r) => r.json().then((body) => ({ status: r.status, body: body as { DurableExecutionArn: string } })))
       )
       assert.strictEqual(second.status, 201)
       const done = yield* Effect.promise(() => endpoint.awaitExecution(second.body.DurableExecutionArn))

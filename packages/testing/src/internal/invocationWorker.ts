@@ -7,7 +7,7 @@
  * @internal
  */
 import { parentPort, workerData } from "node:worker_threads"
-import { DurableBackend, Handler, type Invocation } from "@durable-lambda/core"
+import { DurableBackend, Handler, Instrumentation, type Invocation } from "@durable-lambda/core"
 import { Clock, Duration, Effect, Exit, Random, Schema } from "effect"
 
 interface Data {
@@ -76,6 +76,21 @@ const call = <A>(kind: "checkpoint" | "getExecutionState", request: unknown) =>
 const backend = DurableBackend.DurableBackend.of({
   checkpoint: (request) => call<DurableBackend.CheckpointResult>("checkpoint", request),
   getExecutionState: (request) => call<Invocation.ExecutionStatePage>("getExecutionState", request)
+})
+
+/** Forwards every step attempt to the main thread, where the fault checker's at-most-once invariant reads them. */
+const attemptForwarder = (executionArn: string): Instrumentation.DurableInstrumentationPlugin => ({
+  onOperationAttemptStart: async (info) => {
+    if (info.type !== "STEP" || info.subType !== "Step") return
+    const attempt: Instrumentation.StepAttempt = {
+      executionArn,
+      operationId: info.id,
+      name: info.name,
+      attempt: info.attempt,
+      semantics: info.semantics
+    }
+    post({ type: "stepAttempt", attempt })
+  }
 })
 
 const virtualClock: Clock.Clock = {
@@ -192,6 +207,11 @@ const runInvocation = async (message: {
     unknown,
     any
   >
+  // Step attempts go to the main thread, where the fault checker's at-most-once invariant reads them.
+  const forwarder = attemptForwarder(String((message.event as { DurableExecutionArn?: unknown }).DurableExecutionArn))
+  program = program.pipe(
+    Effect.updateService(Instrumentation.Instrumentation, (p) => ({ ...p, plugins: [...p.plugins, forwarder] }))
+  )
   if (message.virtual) program = program.pipe(Effect.provideService(Clock.Clock, virtualClock))
   program = Random.withSeed(program, message.seed)
   if (info.services !== undefined) program = program.pipe(Effect.provide(info.services))

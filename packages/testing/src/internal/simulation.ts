@@ -12,7 +12,7 @@
 import { MockBackend, ServiceState } from "@durable-lambda/backend-mock"
 import { DurableBackend, Instrumentation, type Handler, type Invocation, type Operation } from "@durable-lambda/core"
 import { Clock, type Context, Effect, Exit, Fiber, type Layer, Random, Result } from "effect"
-import type { Fault } from "../Faults.ts"
+import { type CallFault, type Fault, type FaultSite, type SiteKey, siteKey } from "../Faults.ts"
 import { busyResources, realClock, VirtualClock } from "../VirtualClock.ts"
 import * as CrashGuard from "./crashGuard.ts"
 import { WorkerPool } from "./workerHost.ts"
@@ -220,6 +220,10 @@ export class Simulation {
   readonly snapshots: Array<Snapshot> = []
   /** Checkpoint boundaries of the root execution that already had their fault applied. */
   readonly #appliedFaults = new Set<Fault>()
+  /** Duplicate deliveries still running (they have deadlines too). */
+  readonly #duplicateRuns = new Set<RunningInvocation>()
+  /** Calls counted per fault site (the root's checkpoints are counted by their execution). */
+  readonly #siteCalls = new Map<SiteKey, number>()
   readonly #stepAttempts: Array<Instrumentation.StepAttempt> = []
   /** Records every step attempt of `arn` (the fault checker's at-most-once invariant). */
   #attemptRecorder(arn: string): Instrumentation.DurableInstrumentationPlugin {
@@ -505,7 +509,9 @@ export class Simulation {
       const copy = this.#newRecord(exec, begun, index, true)
       exec.duplicates.push(copy)
       const dup = new RunningInvocation(exec, copy, begun.invocationInput, inv.deadline)
+      this.#duplicateRuns.add(dup)
       this.#launch(dup, (outcome) => {
+        this.#duplicateRuns.delete(dup)
         copy.endTimestamp = new Date(this.now())
         if ("functionError" in outcome) {
           copy.status = dup.killed !== undefined ? "CRASHED" : "ERROR"
@@ -782,6 +788,7 @@ export class Simulation {
           })
         )
       )
+    const execution: FaultSite["execution"] = inv.record.duplicate ? "duplicate" : isRoot ? "root" : "invoked"
     return DurableBackend.DurableBackend.of({
       checkpoint: (request) =>
         Effect.suspend(() => {
@@ -801,71 +808,135 @@ export class Simulation {
               requestId: inv.record.requestId
             })
           }
-          const fault = isRoot && !inv.record.duplicate ? this.#faultAt(boundary) : undefined
-          if (fault === undefined) return after(mock.checkpoint(request), request.updates)
-          this.#appliedFaults.add(fault)
-          inv.record.fault = `${fault._tag}@${boundary}`
-          switch (fault._tag) {
-            case "CrashBeforeCheckpoint":
-              this.killInvocation(inv, this.exitError(inv, { signal: "killed" }))
-              return Effect.never
-            case "CrashAfterCheckpoint":
-              return after(mock.checkpoint(request), request.updates).pipe(
-                Effect.ignore,
-                Effect.andThen(Effect.sync(() => this.killInvocation(inv, this.exitError(inv, { signal: "killed" })))),
-                Effect.andThen(Effect.never)
-              )
-            case "LoseCheckpoint":
-              // The request never reaches the service and no answer ever comes: the invocation hangs until
-              // the Lambda timeout.
-              return Effect.never
-            case "Throttle":
-              return Effect.fail(
-                DurableBackend.BackendError.of("checkpoint", new DurableBackend.Throttled({ message: "Rate exceeded" }))
-              )
-            case "ServiceError":
-              return Effect.fail(
-                DurableBackend.BackendError.of(
-                  "checkpoint",
-                  new DurableBackend.ServiceUnavailable({
-                    message: "Service unavailable (injected fault)",
-                    statusCode: fault.statusCode ?? 500
-                  })
-                )
-              )
-            case "StaleToken": {
-              const first = inv.event.CheckpointToken
-              const stale = first !== request.checkpointToken ? first : btoa(JSON.stringify({ e: 999999, t: 0 }))
-              return after(mock.checkpoint({ ...request, checkpointToken: stale }), request.updates)
-            }
-            case "DelayResponse":
-              return after(mock.checkpoint(request), request.updates).pipe(Effect.delay(fault.millis))
-            case "DuplicateInvocation":
-              return after(mock.checkpoint(request), request.updates)
-          }
+          const site = { execution, call: "Checkpoint" } as const
+          const call = this.#countCall(site, isRoot && !inv.record.duplicate ? boundary : undefined)
+          return this.#inject(inv, site, call, "checkpoint", request.checkpointToken, (checkpointToken) =>
+            after(
+              mock.checkpoint(checkpointToken === undefined ? request : { ...request, checkpointToken }),
+              request.updates
+            )
+          )
         }),
       getExecutionState: (request) =>
         Effect.suspend(() => {
           if (inv.killed !== undefined) return Effect.never
           inv.record.getStateCalls++
           this.clock?.touch()
-          return after(mock.getExecutionState(request))
+          const site = { execution, call: "GetDurableExecutionState" } as const
+          const call = this.#countCall(site, undefined)
+          return this.#inject(inv, site, call, "getExecutionState", request.checkpointToken, (checkpointToken) =>
+            after(mock.getExecutionState(checkpointToken === undefined ? request : { ...request, checkpointToken }))
+          )
         })
     })
   }
 
-  #faultAt(boundary: number): Fault | undefined {
+  /** Counts a call at `site`; `boundary` is the count already kept for the root's checkpoints. */
+  #countCall(site: Required<FaultSite>, boundary: number | undefined): number {
+    if (boundary !== undefined) return boundary
+    const key = siteKey(site)
+    const n = (this.#siteCalls.get(key) ?? 0) + 1
+    this.#siteCalls.set(key, n)
+    return n
+  }
+
+  /**
+   * Performs call number `call` at `site` through `perform` (given a token to send instead of the request's,
+   * for `StaleToken`), or the fault the plan puts there.
+   */
+  #inject<A>(
+    inv: RunningInvocation,
+    site: Required<FaultSite>,
+    call: number,
+    name: "checkpoint" | "getExecutionState",
+    requestToken: string,
+    perform: (checkpointToken: string | undefined) => Effect.Effect<A, DurableBackend.BackendError>
+  ): Effect.Effect<A, DurableBackend.BackendError> {
+    const fault = this.#faultAt(site, call)
+    if (fault === undefined) return perform(undefined)
+    this.#appliedFaults.add(fault)
+    const key = siteKey(site)
+    inv.record.fault = key === "root/Checkpoint" ? `${fault._tag}@${call}` : `${fault._tag}@${key}#${call}`
+    switch (fault._tag) {
+      case "CrashBeforeCheckpoint":
+        this.killInvocation(inv, this.exitError(inv, { signal: "killed" }))
+        return Effect.never
+      case "CrashAfterCheckpoint":
+        return perform(undefined).pipe(
+          Effect.ignore,
+          Effect.andThen(Effect.sync(() => this.killInvocation(inv, this.exitError(inv, { signal: "killed" })))),
+          Effect.andThen(Effect.never)
+        )
+      case "LoseCheckpoint":
+        // The request never reaches the service and no answer ever comes: the invocation hangs until
+        // the Lambda timeout.
+        return Effect.never
+      case "Throttle":
+        return Effect.fail(
+          DurableBackend.BackendError.of(name, new DurableBackend.Throttled({ message: "Rate exceeded" }))
+        )
+      case "ServiceError":
+        return Effect.fail(
+          DurableBackend.BackendError.of(
+            name,
+            new DurableBackend.ServiceUnavailable({
+              message: "Service unavailable (injected fault)",
+              statusCode: fault.statusCode ?? 500
+            })
+          )
+        )
+      case "StaleToken": {
+        // The invocation's first token once consumed, else a foreign one.
+        const first = inv.event.CheckpointToken
+        return perform(first !== requestToken ? first : btoa(JSON.stringify({ e: 999999, t: 0 })))
+      }
+      case "DelayResponse":
+        return perform(undefined).pipe(Effect.delay(fault.millis))
+    }
+  }
+
+  #faultAt(site: Required<FaultSite>, call: number): CallFault | undefined {
+    const key = siteKey(site)
     return this.options.faults.find(
-      (f) => f._tag !== "DuplicateInvocation" && f.checkpoint === boundary && !this.#appliedFaults.has(f)
+      (f): f is CallFault =>
+        f._tag !== "DuplicateInvocation" &&
+        siteKey(f.site) === key &&
+        f.checkpoint === call &&
+        !this.#appliedFaults.has(f)
     )
   }
 
-  /** Faults of the plan that were actually applied. */
-  /** Every step attempt whose body started, in order, across all invocations (in-process invocations only). */
+  /** Calls per fault site in this run (duplicate deliveries' calls under `duplicate/...`). */
+  callCounts(): Partial<Record<SiteKey, number>> {
+    const out: Partial<Record<SiteKey, number>> = {}
+    const add = (key: SiteKey, n: number) => {
+      if (n > 0) out[key] = (out[key] ?? 0) + n
+    }
+    for (const exec of this.executions.values()) {
+      const execution = exec.parent === undefined ? "root" : "invoked"
+      for (const r of exec.invocations) {
+        add(`${execution}/Checkpoint`, r.checkpointCalls)
+        add(`${execution}/GetDurableExecutionState`, r.getStateCalls)
+      }
+      for (const r of exec.duplicates) {
+        add("duplicate/Checkpoint", r.checkpointCalls)
+        add("duplicate/GetDurableExecutionState", r.getStateCalls)
+      }
+    }
+    return out
+  }
+
+  /** Every step attempt whose body started, in order, across all invocations (worker ones included). */
   get stepAttempts(): ReadonlyArray<Instrumentation.StepAttempt> {
     return this.#stepAttempts
   }
 
+  /** Records a step attempt reported by an invocation running in a worker thread. */
+  recordStepAttempt(attempt: Instrumentation.StepAttempt): void {
+    this.#stepAttempts.push(attempt)
+  }
+
+  /** Faults of the plan that were actually applied. */
   get appliedFaults(): ReadonlyArray<Fault> {
     return [...this.#appliedFaults]
   }
@@ -1002,7 +1073,11 @@ export class Simulation {
     let quiet = 0
     let quietSince = performance.now()
     const tick = () => {
-      const running = [...this.executions.values()].flatMap((e) => (e.running === undefined ? [] : [e.running]))
+      // Duplicate deliveries count too: a fault can leave one hanging until its Lambda timeout.
+      const running = [
+        ...[...this.executions.values()].flatMap((e) => (e.running === undefined ? [] : [e.running])),
+        ...this.#duplicateRuns
+      ]
       if (this.#inflight === 0 || this.#finished) {
         this.#watching = false
         return
@@ -1020,7 +1095,7 @@ export class Simulation {
         (this.#allStuck(running) ||
           (performance.now() - quietSince >= STUCK_FALLBACK_MS &&
             running.every((inv) => inv.exec.target._tag === "InProcess") &&
-            this.#inflight === running.length + this.#duplicatesRunning()))
+            this.#inflight === running.length))
       if (stuck) {
         quiet = 0
         quietSince = performance.now()
@@ -1034,7 +1109,7 @@ export class Simulation {
   }
 
   #allStuck(running: ReadonlyArray<RunningInvocation>): boolean {
-    if (this.#inflight > running.length + this.#duplicatesRunning()) return false // a plain invoke target is working
+    if (this.#inflight > running.length) return false // a plain invoke target is working
     const resources = busyResources()
     for (const inv of running) {
       if (inv.exec.target._tag === "Worker") {
@@ -1042,12 +1117,6 @@ export class Simulation {
       } else if (resources > inv.resourcesAtStart) return false
     }
     return true
-  }
-
-  #duplicatesRunning(): number {
-    let n = 0
-    for (const exec of this.executions.values()) for (const d of exec.duplicates) if (d.status === "RUNNING") n++
-    return n
   }
 
   #advanceInsideInvocations(running: ReadonlyArray<RunningInvocation>): void {

@@ -172,6 +172,8 @@ export class WorkerPool {
   }
 
   #onMessage(slot: Slot, message: any): void {
+    // A step attempt counts whatever happens to the invocation afterwards.
+    if (message.type === "stepAttempt") this.#sim.recordStepAttempt(message.attempt)
     const active = slot.current
     if (active === undefined) return
     const inv = active.inv

@@ -9,6 +9,7 @@ import type { ServiceState } from "@durable-lambda/backend-mock"
 import { executionOf, serveApi } from "./api.ts"
 import type { Driver, RegisteredFunction } from "./driver.ts"
 import { type FaultQueue, renderFault } from "./faults.ts"
+import { refuse } from "./guard.ts"
 import { localAllowedMethods, matchLocalRoute, serveLocal } from "./localRoutes.ts"
 import { BodyError } from "./wire.ts"
 
@@ -21,7 +22,7 @@ export interface RequestRecord {
   /** 1-based arrival number. */
   readonly sequence: number
   readonly method: string
-  /** The URL as received (path and query). */
+  /** The path as received (the query string, which may carry tokens, is dropped). */
   readonly url: string
   /** The API or local operation the request matched, if any. */
   readonly operation: string | undefined
@@ -57,6 +58,8 @@ export interface RouterContext {
   readonly virtualTime: boolean
   readonly bodyLimitBytes: number
   readonly nextRequestId: () => string
+  /** The port the server listens on (the only one a `Host` header may name). */
+  readonly port: number
 }
 
 const checkpointFields = (body: string) => {
@@ -85,6 +88,8 @@ export const route = async (
     const api = RestProtocol.matchApiRoute(request.method, request.url)
     const local = api === undefined ? matchLocalRoute(request.method, request.url) : undefined
     operation = api?.operation ?? local?.operation
+    const refused = refuse(request, { port: context.port, requestId })
+    if (refused !== undefined) return refused
     if (api?.operation === "CheckpointDurableExecution" && !request.tooLarge) extra = checkpointFields(request.body)
     if (request.tooLarge) {
       return RestProtocol.renderError({
@@ -162,7 +167,7 @@ export const route = async (
     response,
     record: {
       method: request.method,
-      url: request.url,
+      url: request.url.split("?")[0] ?? request.url,
       operation,
       status: response.status,
       errorType: response.headers[RestProtocol.errorTypeHeader],

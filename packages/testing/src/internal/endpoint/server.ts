@@ -1,6 +1,7 @@
 /**
  * The `node:http` server on 127.0.0.1: reads bodies up to a limit, hands each request to the router, writes
- * the answer, and survives anything a client sends (malformed HTTP, aborted uploads, oversized bodies).
+ * the answer, and survives anything a client sends (malformed HTTP, aborted uploads, oversized bodies, requests
+ * that dribble in: header and request timeouts close those connections).
  *
  * @internal
  */
@@ -22,9 +23,21 @@ export interface HttpServer {
 export const listen = async (options: {
   readonly port: number
   readonly bodyLimitBytes: number
+  /** A connection whose request headers are not complete after this long is answered 408 and closed. */
+  readonly headersTimeoutMillis: number
+  /** A connection whose whole request (body included) is not received after this long is closed. */
+  readonly requestTimeoutMillis: number
   readonly handle: (request: IncomingRequest) => Promise<RestProtocol.HttpResponse>
 }): Promise<HttpServer> => {
-  const server = http.createServer((req, res) => {
+  const requestTimeout = Math.max(1, options.requestTimeoutMillis)
+  const headersTimeout = Math.min(Math.max(1, options.headersTimeoutMillis), requestTimeout)
+  const serverOptions: http.ServerOptions = {
+    headersTimeout,
+    requestTimeout,
+    // Node checks the two timeouts on this period (30 s by default): check often enough to honour them.
+    connectionsCheckingInterval: Math.max(5, Math.min(1000, Math.floor(headersTimeout / 4)))
+  }
+  const server = http.createServer(serverOptions, (req, res) => {
     const chunks: Array<Buffer> = []
     let bytes = 0
     let tooLarge = false
@@ -61,8 +74,10 @@ export const listen = async (options: {
       )
     })
   })
-  server.on("clientError", (_error, socket) => {
-    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
+  server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
+    const timedOut = error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+    const status = timedOut ? "408 Request Timeout" : "400 Bad Request"
+    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
     else socket.destroy()
   })
   await new Promise<void>((resolve, reject) => {
