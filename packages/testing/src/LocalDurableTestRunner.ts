@@ -19,6 +19,7 @@
  */
 import type { Simulation, Registered } from "./internal/simulation.ts"
 import * as Callbacks from "./Callbacks.ts"
+import * as FakeTime from "./internal/fakeTime.ts"
 import { DurableOperation, type Source, TestResult } from "./TestExecution.ts"
 import { encodeInput, makeSimulation, resolveTarget } from "./internal/runner.ts"
 import {
@@ -45,9 +46,14 @@ export interface LocalDurableTestRunnerParameters extends RunnerOptions {
  * @since 0.1.0
  */
 export interface LocalDurableTestRunnerSetupParameters {
-  /** `true` or absent: virtual time (this library's default); `false`: real time. */
+  /**
+   * `true`: install fake timers (`@sinonjs/fake-timers`, as the official runner does) so the `setTimeout`,
+   * `setInterval` and `Date` of step bodies and of the test run on the same virtual timeline as durable
+   * timers, in order. `false`: real time for everything, as the official runner. Absent: this library's
+   * default, durable timers on virtual time and user timers real.
+   */
   readonly skipTime?: boolean
-  /** Accepted for compatibility; use `Faults.DelayResponse` for response latency. */
+  /** Virtual milliseconds the emulated service takes to answer each checkpoint call (default 0). */
   readonly checkpointDelay?: number
 }
 
@@ -72,16 +78,28 @@ export class LocalDurableTestRunner<TResult = any> {
   }
 
   /**
-   * Official setup hook. Nothing process-wide is installed: no fake timers, no worker singleton. It only
-   * sets the default time mode (`skipTime: false` → real time) for runners created afterwards.
+   * Official setup hook (call in `beforeAll`). `{ skipTime: true }` installs process-wide fake timers for
+   * `setTimeout`, `setInterval` and `Date` (immediates, `nextTick` and microtasks stay real) until
+   * `teardownTestEnvironment()`; between runs the fake clock follows real time. Throws if fake timers are
+   * already installed (`vi.useFakeTimers()`). `{ skipTime: false }` runs everything on real time.
    */
   static setupTestEnvironment(params?: LocalDurableTestRunnerSetupParameters): Promise<void> {
-    environment = params?.skipTime === false ? { time: "real" } : {}
+    try {
+      if (params?.skipTime === true) FakeTime.install()
+      else FakeTime.uninstall()
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    environment = {
+      ...(params?.skipTime === false ? { time: "real" as const } : {}),
+      ...(params?.checkpointDelay !== undefined ? { checkpointDelayMillis: params.checkpointDelay } : {})
+    }
     return Promise.resolve()
   }
 
-  /** Official teardown hook: restores the defaults. */
+  /** Official teardown hook: uninstalls the fake timers and restores the defaults. */
   static teardownTestEnvironment(): Promise<void> {
+    FakeTime.uninstall()
     environment = {}
     return Promise.resolve()
   }

@@ -104,6 +104,8 @@ export interface RunnerOptions {
   readonly newExecutionState?: "delta" | "full"
   /** Event-loop turns without activity before virtual time moves. Default 5. */
   readonly settleTurns?: number
+  /** Milliseconds the emulated service takes to answer each checkpoint call. Default 0. */
+  readonly checkpointDelayMillis?: number
 }
 
 /**

@@ -67,6 +67,7 @@ export const makeSimulation = (options: RunnerOptions & { readonly recordSnapsho
     pageSize: options.pageSize,
     newExecutionState: options.newExecutionState,
     settleTurns: options.settleTurns ?? 5,
+    checkpointDelayMillis: options.checkpointDelayMillis,
     recordSnapshots: options.recordSnapshots ?? false
   })
 }

@@ -5,7 +5,14 @@
  *
  * Loop: start an invocation for every execution the service wants invoked; while anything runs, wait; when
  * everything is quiescent, give the test a few event-loop turns to react, then move time to the next due
- * item (service timer, scheduled external action, delayed re-invocation) and fire it.
+ * item (service timer, scheduled external action, delayed re-invocation, and under `skipTime` the fake
+ * timers of the test and of user code) and fire it.
+ *
+ * Inside a running invocation, time moves only when the harness knows the invocation cannot progress
+ * otherwise: the harness itself holds its backend call (an injected lost or delayed answer), or under
+ * `skipTime` every timer is on the one fake timeline and the event loop has nothing else to run. Otherwise
+ * in-process timers fire when their real delay has elapsed. Process-wide resource counts and periods of real
+ * quiet play no part.
  *
  * @internal
  */
@@ -13,8 +20,10 @@ import { MockBackend, ServiceState } from "@durable-lambda/backend-mock"
 import { DurableBackend, Instrumentation, type Handler, type Invocation, type Operation } from "@durable-lambda/core"
 import { Clock, type Context, Effect, Exit, Fiber, type Layer, Random, Result } from "effect"
 import type { Fault } from "../Faults.ts"
-import { busyResources, realClock, VirtualClock } from "../VirtualClock.ts"
+import { realClock, VirtualClock } from "../VirtualClock.ts"
 import * as CrashGuard from "./crashGuard.ts"
+import * as FakeTime from "./fakeTime.ts"
+import { realClearTimeout, realSetTimeout } from "./realTimers.ts"
 import { WorkerPool } from "./workerHost.ts"
 
 /** How the handler of an execution is run. */
@@ -63,6 +72,8 @@ export interface SimulationOptions {
   readonly newExecutionState: "delta" | "full" | undefined
   /** Event-loop turns without activity before virtual time moves (default 5). */
   readonly settleTurns: number
+  /** Virtual milliseconds the service takes to answer each checkpoint call (official `checkpointDelay`). */
+  readonly checkpointDelayMillis?: number | undefined
   /** Record the root execution's state before every checkpoint call (for the determinism check). */
   readonly recordSnapshots?: boolean
 }
@@ -130,7 +141,11 @@ class RunningInvocation {
   readonly record: InvocationRecord
   readonly event: Invocation.InvocationInput
   readonly deadline: number
-  readonly resourcesAtStart: number
+  /**
+   * Backend calls of this invocation the harness is holding (an injected lost or delayed answer): while
+   * any is held, the invocation cannot make durable progress until the harness answers or time passes.
+   */
+  held = 0
   killed: Operation.ErrorObject | undefined
   #onKill: Array<() => void> = []
   constructor(exec: ExecutionRun, record: InvocationRecord, event: Invocation.InvocationInput, deadline: number) {
@@ -138,7 +153,6 @@ class RunningInvocation {
     this.record = record
     this.event = event
     this.deadline = deadline
-    this.resourcesAtStart = busyResources()
   }
   kill(error: Operation.ErrorObject): void {
     if (this.killed !== undefined) return
@@ -157,9 +171,6 @@ class RunningInvocation {
 export class SimulationError extends Error {
   override readonly name = "SimulationError"
 }
-
-/** Real milliseconds without any activity after which a running invocation counts as stuck regardless. */
-const STUCK_FALLBACK_MS = 5000
 
 interface ExternalAction {
   readonly at: number
@@ -225,7 +236,11 @@ export class Simulation {
 
   constructor(options: SimulationOptions) {
     this.options = options
-    this.clock = options.time === "virtual" ? new VirtualClock(options.startTime) : undefined
+    const fake = options.time === "virtual" ? FakeTime.current() : undefined
+    this.clock =
+      options.time === "virtual"
+        ? new VirtualClock(options.startTime, fake !== undefined ? { fake } : { realFallback: true })
+        : undefined
     const clock = this.clock
     let ids = 0
     this.state = new ServiceState.ServiceState({
@@ -242,6 +257,7 @@ export class Simulation {
     })
     this.mock = Effect.runSync(MockBackend.MockBackend.make(this.state))
     clock?.onTimer(() => this.#watch())
+    clock?.onRealDue((due) => this.#onRealDue(due))
   }
 
   now(): number {
@@ -278,6 +294,7 @@ export class Simulation {
   /** Runs the root execution to completion. Resolves with its ARN. */
   async run(target: Target, input: string | undefined): Promise<string> {
     CrashGuard.install()
+    const release = this.clock?.fake === true ? FakeTime.drive() : undefined
     try {
       const started = this.state.startExecution({
         functionName: this.options.functionName,
@@ -302,6 +319,7 @@ export class Simulation {
         })
       }
       CrashGuard.uninstall()
+      release?.()
       await this.#workers?.close()
       this.#notify()
     }
@@ -405,6 +423,11 @@ export class Simulation {
     for (const exec of this.executions.values()) {
       if (exec.running === undefined && this.state.needsInvocation(exec.arn)) take(exec.notBefore)
     }
+    // Under skipTime the test's own timers are on the timeline too.
+    if (this.clock?.fake === true) {
+      const fake = this.clock.nextTimerAt()
+      if (fake !== undefined) take(fake)
+    }
     return next
   }
 
@@ -412,11 +435,11 @@ export class Simulation {
     return new Promise<void>((resolve) => {
       let timer: ReturnType<typeof setTimeout> | undefined
       this.#signal = () => {
-        if (timer !== undefined) clearTimeout(timer)
+        if (timer !== undefined) realClearTimeout(timer)
         resolve()
       }
       if (timeoutMillis !== undefined) {
-        timer = setTimeout(() => {
+        timer = realSetTimeout(() => {
           this.#signal = undefined
           resolve()
         }, timeoutMillis)
@@ -785,7 +808,12 @@ export class Simulation {
             })
           }
           const fault = isRoot && !inv.record.duplicate ? this.#faultAt(boundary) : undefined
-          if (fault === undefined) return after(mock.checkpoint(request), request.updates)
+          if (fault === undefined) {
+            const delay = this.options.checkpointDelayMillis ?? 0
+            return delay > 0
+              ? this.#held(inv, after(mock.checkpoint(request), request.updates).pipe(Effect.delay(delay)))
+              : after(mock.checkpoint(request), request.updates)
+          }
           this.#appliedFaults.add(fault)
           inv.record.fault = `${fault._tag}@${boundary}`
           switch (fault._tag) {
@@ -801,6 +829,7 @@ export class Simulation {
             case "LoseCheckpoint":
               // The request never reaches the service and no answer ever comes: the invocation hangs until
               // the Lambda timeout.
+              inv.held++
               return Effect.never
             case "Throttle":
               return Effect.fail(
@@ -822,7 +851,7 @@ export class Simulation {
               return after(mock.checkpoint({ ...request, checkpointToken: stale }), request.updates)
             }
             case "DelayResponse":
-              return after(mock.checkpoint(request), request.updates).pipe(Effect.delay(fault.millis))
+              return this.#held(inv, after(mock.checkpoint(request), request.updates).pipe(Effect.delay(fault.millis)))
             case "DuplicateInvocation":
               return after(mock.checkpoint(request), request.updates)
           }
@@ -835,6 +864,20 @@ export class Simulation {
           return after(mock.getExecutionState(request))
         })
     })
+  }
+
+  /** A backend call the harness answers late: the invocation is held (time may move) while it waits. */
+  #held<A, E>(inv: RunningInvocation, call: Effect.Effect<A, E>): Effect.Effect<A, E> {
+    return Effect.acquireUseRelease(
+      Effect.sync(() => {
+        inv.held++
+      }),
+      () => call,
+      () =>
+        Effect.sync(() => {
+          inv.held--
+        })
+    )
   }
 
   #faultAt(boundary: number): Fault | undefined {
@@ -983,7 +1026,6 @@ export class Simulation {
     this.#watching = true
     let last = -1
     let quiet = 0
-    let quietSince = performance.now()
     const tick = () => {
       const running = [...this.executions.values()].flatMap((e) => (e.running === undefined ? [] : [e.running]))
       if (this.#inflight === 0 || this.#finished) {
@@ -994,35 +1036,31 @@ export class Simulation {
       if (activity !== last) {
         last = activity
         quiet = 0
-        quietSince = performance.now()
       } else quiet++
-      // Stuck: no activity for a few turns and nothing of the invocations' own pending (timers, sockets, ...);
-      // or, as a last resort against foreign resources, no activity at all for STUCK_FALLBACK_MS of real time.
-      const stuck =
-        quiet >= this.options.settleTurns &&
-        (this.#allStuck(running) ||
-          (performance.now() - quietSince >= STUCK_FALLBACK_MS &&
-            running.every((inv) => inv.exec.target._tag === "InProcess") &&
-            this.#inflight === running.length + this.#duplicatesRunning()))
-      if (stuck) {
+      if (quiet >= this.options.settleTurns && this.#blockedOnTime(running)) {
         quiet = 0
-        quietSince = performance.now()
         this.#advanceInsideInvocations(running)
       }
       // Spin on immediates while things happen; back off once the invocations have been quiet for a while.
-      if (quiet > 100) setTimeout(tick, 2)
+      if (quiet > 100) realSetTimeout(tick, 2)
       else setImmediate(tick)
     }
     setImmediate(tick)
   }
 
-  #allStuck(running: ReadonlyArray<RunningInvocation>): boolean {
-    if (this.#inflight > running.length + this.#duplicatesRunning()) return false // a plain invoke target is working
-    const resources = busyResources()
+  /**
+   * Whether every running invocation can only progress by time moving, known from the harness's own
+   * state: it holds the invocation's backend call (an injected lost or delayed answer), a worker reported
+   * itself idle, or under skipTime every timer is on the one fake timeline and nothing else is left to run.
+   */
+  #blockedOnTime(running: ReadonlyArray<RunningInvocation>): boolean {
+    const fake = this.clock?.fake === true
+    // A plain invoke target is user code: on real time it is never cut short.
+    if (!fake && this.#inflight > running.length + this.#duplicatesRunning()) return false
     for (const inv of running) {
       if (inv.exec.target._tag === "Worker") {
         if (inv.workerStuck === undefined) return false
-      } else if (resources > inv.resourcesAtStart) return false
+      } else if (!fake && inv.held === 0) return false
     }
     return true
   }
@@ -1033,17 +1071,30 @@ export class Simulation {
     return n
   }
 
+  /** Moves time inside running invocations to the next due item (timer, service timer, deadline). */
   #advanceInsideInvocations(running: ReadonlyArray<RunningInvocation>): void {
     const clock = this.clock!
     let next = clock.nextTimerAt()
     const take = (t: number | undefined) => {
       if (t !== undefined && (next === undefined || t < next)) next = t
     }
-    for (const inv of running) {
-      take(inv.deadline)
-    }
+    take(this.state.nextTimerAt())
+    for (const action of this.#external) take(action.at)
+    for (const inv of running) take(inv.deadline)
     if (next === undefined) return
-    clock.advanceTo(next)
+    this.#timePassed(next, running)
+  }
+
+  /** An in-process timer's real delay elapsed (no skipTime): time has really passed up to `due`. */
+  #onRealDue(due: number): void {
+    if (this.#finished) return
+    const running = [...this.executions.values()].flatMap((e) => (e.running === undefined ? [] : [e.running]))
+    this.#timePassed(due, running)
+  }
+
+  #timePassed(to: number, running: ReadonlyArray<RunningInvocation>): void {
+    const clock = this.clock!
+    clock.advanceTo(to)
     for (const inv of running) {
       if (inv.deadline <= clock.now()) {
         const seconds = (this.options.invocationTimeoutMillis / 1000).toFixed(2)
