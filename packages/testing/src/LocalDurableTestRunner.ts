@@ -24,6 +24,7 @@ import { DurableOperation, type Source, TestResult } from "./TestExecution.ts"
 import { encodeInput, makeSimulation, resolveTarget } from "./internal/runner.ts"
 import {
   durableFunction,
+  type DurableFunctionOptions,
   plainFunction,
   type PlainFunction,
   type RunnableHandler,
@@ -140,8 +141,8 @@ export class LocalDurableTestRunner<TResult = any> {
   }
 
   /** Registers a durable function (built by this SDK) as a chained-invoke target. */
-  registerDurableFunction(functionName: string, handler: RunnableHandler): this {
-    this.#functions.set(functionName, durableFunction(handler))
+  registerDurableFunction(functionName: string, handler: RunnableHandler, options?: DurableFunctionOptions): this {
+    this.#functions.set(functionName, durableFunction(handler, options))
     return this
   }
 

@@ -126,10 +126,21 @@ export type FunctionRegistration = Registered
  *
  * @since 0.1.0
  */
-export const durableFunction = (handler: RunnableHandler): FunctionRegistration => ({
+export const durableFunction = (handler: RunnableHandler, options?: DurableFunctionOptions): FunctionRegistration => ({
   _tag: "Durable",
-  target: resolveTarget(handler, {})
+  target: resolveTarget(handler, {}),
+  executionTimeoutSeconds: options?.executionTimeoutSeconds
 })
+
+/**
+ * Options of a durable chained-invoke target.
+ *
+ * @since 0.1.0
+ */
+export interface DurableFunctionOptions {
+  /** The target execution's `ExecutionTimeout`; past it the invoke ends `TIMED_OUT`. Default one year. */
+  readonly executionTimeoutSeconds?: number
+}
 
 /**
  * Registers a plain function as a chained-invoke target: its return value (or thrown error) completes the

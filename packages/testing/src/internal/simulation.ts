@@ -39,7 +39,12 @@ export type Target =
 
 /** A chained-invoke target. */
 export type Registered =
-  | { readonly _tag: "Durable"; readonly target: Target }
+  | {
+      readonly _tag: "Durable"
+      readonly target: Target
+      /** The target execution's `ExecutionTimeout` (default: the service maximum). */
+      readonly executionTimeoutSeconds?: number | undefined
+    }
   | { readonly _tag: "Plain"; readonly fn: (event: any, context: any) => unknown }
 
 /** A scripted reaction to a callback: what an external system does once the callback exists. */
@@ -134,6 +139,11 @@ interface ExecutionRun {
   scannedEvents: number
   readonly knownOperations: Set<string>
   closed: boolean
+  /** Outcomes of this execution's chained invokes, held until its running invocation ends. */
+  readonly heldInvokeOutcomes: Array<{
+    readonly operationId: string
+    readonly outcome: ServiceState.ChainedInvokeOutcome
+  }>
 }
 
 class RunningInvocation {
@@ -338,7 +348,8 @@ export class Simulation {
       notBefore: Number.NEGATIVE_INFINITY,
       scannedEvents: 0,
       knownOperations: new Set(),
-      closed: false
+      closed: false,
+      heldInvokeOutcomes: []
     }
     for (const op of this.state.operations(arn)) exec.knownOperations.add(op.Id)
     this.executions.set(arn, exec)
@@ -695,6 +706,8 @@ export class Simulation {
     }
     this.#scan(exec, inv)
     exec.running = undefined
+    this.#releaseInvokeOutcomes(exec)
+    this.#scan(exec)
     if ("functionError" in outcome) {
       exec.consecutiveErrors++
       exec.notBefore = this.now() + this.options.invocationRetryDelayMillis
@@ -752,9 +765,12 @@ export class Simulation {
           : d.Status === "STOPPED"
             ? { stopped: true, error: d.Error }
             : { error: d.Error ?? { ErrorType: "Error", ErrorMessage: "The invoked execution failed" } }
-    this.state.completeChainedInvoke(parent.arn, parent.operationId, outcome)
     const parentRun = this.executions.get(parent.arn)
-    if (parentRun !== undefined) this.#scan(parentRun)
+    if (parentRun === undefined) this.state.completeChainedInvoke(parent.arn, parent.operationId, outcome)
+    else {
+      this.#completeInvoke(parentRun, parent.operationId, outcome)
+      this.#scan(parentRun)
+    }
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -967,7 +983,7 @@ export class Simulation {
     const registered = this.#lookup(name)
     const payload = details.Input.Payload
     if (registered === undefined) {
-      this.state.completeChainedInvoke(exec.arn, operationId, {
+      this.#completeInvoke(exec, operationId, {
         error: {
           ErrorType: "ResourceNotFoundException",
           ErrorMessage: `Function not found: ${name}. Register it with registerFunction / registerDurableFunction.`
@@ -983,7 +999,10 @@ export class Simulation {
       const started = this.state.startExecution({
         functionName: bareName(name),
         ...(announced !== null ? { executionName: announced[1] } : {}),
-        ...(payload !== undefined ? { input: payload } : {})
+        ...(payload !== undefined ? { input: payload } : {}),
+        ...(registered.executionTimeoutSeconds !== undefined
+          ? { timeoutSeconds: registered.executionTimeoutSeconds }
+          : {})
       })
       this.#forcedId = undefined
       const child = this.#addExecution(started.durableExecutionArn, registered.target, { arn: exec.arn, operationId })
@@ -997,10 +1016,10 @@ export class Simulation {
       .then(
         (value) => {
           const result = value === undefined ? undefined : JSON.stringify(value)
-          this.state.completeChainedInvoke(exec.arn, operationId, { result })
+          this.#completeInvoke(exec, operationId, { result })
         },
         (error) => {
-          this.state.completeChainedInvoke(exec.arn, operationId, { error: errorObjectOf(error) })
+          this.#completeInvoke(exec, operationId, { error: errorObjectOf(error) })
         }
       )
       .finally(() => {
@@ -1009,6 +1028,26 @@ export class Simulation {
         this.#notify()
         this.#wake()
       })
+  }
+
+  /**
+   * Records a chained invoke's outcome as the service does: never inside the caller's running invocation.
+   * The target takes real time on the service, the caller suspends at once; so while the caller's
+   * invocation runs, the outcome is held and recorded right after its `InvocationCompleted`.
+   */
+  #completeInvoke(exec: ExecutionRun, operationId: string, outcome: ServiceState.ChainedInvokeOutcome): void {
+    if (exec.running !== undefined) {
+      exec.heldInvokeOutcomes.push({ operationId, outcome })
+      return
+    }
+    this.state.completeChainedInvoke(exec.arn, operationId, outcome)
+  }
+
+  /** Records the invoke outcomes held while `exec`'s invocation ran. */
+  #releaseInvokeOutcomes(exec: ExecutionRun): void {
+    for (const { operationId, outcome } of exec.heldInvokeOutcomes.splice(0)) {
+      this.state.completeChainedInvoke(exec.arn, operationId, outcome)
+    }
   }
 
   #lookup(name: string): Registered | undefined {
