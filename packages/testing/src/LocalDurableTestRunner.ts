@@ -19,6 +19,7 @@
  */
 import type { Simulation, Registered } from "./internal/simulation.ts"
 import * as Callbacks from "./Callbacks.ts"
+import * as ExecutionView from "./ExecutionView.ts"
 import * as FakeTime from "./internal/fakeTime.ts"
 import { DurableOperation, type Source, TestResult } from "./TestExecution.ts"
 import { encodeInput, makeSimulation, resolveTarget } from "./internal/runner.ts"
@@ -75,7 +76,13 @@ export class LocalDurableTestRunner<TResult = any> {
 
   constructor(params: LocalDurableTestRunnerParameters) {
     this.#params = params
-    this.#source = { simulation: () => this.#sim, arn: () => this.#arn }
+    this.#source = {
+      view: () => {
+        const sim = this.#sim
+        const arn = this.#arn
+        return sim === undefined || arn === undefined ? undefined : ExecutionView.ofSimulation(sim, arn)
+      }
+    }
   }
 
   /**
@@ -168,22 +175,22 @@ export class LocalDurableTestRunner<TResult = any> {
   }
 
   /** Handle on the `index`-th (default 0) operation named `name` of the latest run (lazy, live). */
-  getOperation(name: string, index = 0): DurableOperation<TResult> {
+  getOperation<TOperationResult = any>(name: string, index = 0): DurableOperation<TOperationResult> {
     return new DurableOperation(this.#source, { _tag: "Name", name, index })
   }
 
   /** Handle on the `index`-th operation of the latest run, nested ones counted. */
-  getOperationByIndex(index: number): DurableOperation<TResult> {
+  getOperationByIndex<TOperationResult = any>(index: number): DurableOperation<TOperationResult> {
     return new DurableOperation(this.#source, { _tag: "Index", index })
   }
 
   /** Same as `getOperation(name, index)`. */
-  getOperationByNameAndIndex(name: string, index: number): DurableOperation<TResult> {
+  getOperationByNameAndIndex<TOperationResult = any>(name: string, index: number): DurableOperation<TOperationResult> {
     return this.getOperation(name, index)
   }
 
   /** Handle by operation Id. */
-  getOperationById(id: string): DurableOperation<TResult> {
+  getOperationById<TOperationResult = any>(id: string): DurableOperation<TOperationResult> {
     return new DurableOperation(this.#source, { _tag: "Id", id })
   }
 
