@@ -7,6 +7,7 @@
  */
 import type { Operation } from "@durable-lambda/core"
 import type { HistoryEvent } from "./History.ts"
+import { realmCopy } from "./internal/realmCopy.ts"
 import type { InvocationRecord, Simulation } from "./internal/simulation.ts"
 
 /** The execution's description (`GetDurableExecution`). */
@@ -59,9 +60,9 @@ const unwrap = <A>(result: { readonly _tag: "Success"; readonly success: A } | {
 export const ofSimulation = (sim: Simulation, arn: string): ExecutionView => ({
   arn,
   simulation: sim,
-  operations: () => sim.state.operations(arn),
-  history: () => unwrap(sim.state.getHistory(arn)) ?? [],
-  description: () => unwrap(sim.state.getExecution(arn)),
+  operations: () => realmCopy(sim.state.operations(arn)),
+  history: () => realmCopy(unwrap(sim.state.getHistory(arn)) ?? []),
+  description: () => realmCopy(unwrap(sim.state.getExecution(arn))),
   invocations: () => sim.invocationsOf(arn),
   duplicates: () => sim.duplicatesOf(arn),
   child: (operationId) => {
@@ -69,9 +70,9 @@ export const ofSimulation = (sim: Simulation, arn: string): ExecutionView => ({
     if (child === undefined) return undefined
     return {
       arn: child,
-      description: unwrap(sim.state.getExecution(child)),
-      history: unwrap(sim.state.getHistory(child)) ?? [],
-      operations: sim.state.operations(child)
+      description: realmCopy(unwrap(sim.state.getExecution(child))),
+      history: realmCopy(unwrap(sim.state.getHistory(child)) ?? []),
+      operations: realmCopy(sim.state.operations(child))
     }
   },
   finished: () => sim.finished,

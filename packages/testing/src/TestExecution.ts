@@ -405,7 +405,10 @@ export class DurableOperation<TResult = any> {
     return {
       callbackId: d.CallbackId,
       ...(d.Result !== undefined ? { result: parsePayload(d.Result) as TResult } : {}),
-      ...(d.Error !== undefined ? { error: toTestResultError(d.Error)! } : {})
+      // A failed or timed-out callback always has an error object, even when no error was sent.
+      ...(d.Error !== undefined || op.Status === "FAILED" || op.Status === "TIMED_OUT"
+        ? { error: toTestResultError(d.Error ?? {})! }
+        : {})
     }
   }
 
