@@ -18,7 +18,9 @@
  * @since 0.1.0
  */
 import type { Simulation, Registered } from "./internal/simulation.ts"
+import type { Operation } from "@durable-lambda/core"
 import * as Callbacks from "./Callbacks.ts"
+import type { HistoryEvent } from "./History.ts"
 import * as ExecutionView from "./ExecutionView.ts"
 import * as FakeTime from "./internal/fakeTime.ts"
 import { DurableOperation, type Source, TestResult } from "./TestExecution.ts"
@@ -59,6 +61,13 @@ export interface LocalDurableTestRunnerSetupParameters {
   readonly checkpointDelay?: number
 }
 
+/**
+ * A live history listener (see `LocalDurableTestRunner.onHistoryEvent`).
+ *
+ * @since 0.1.0
+ */
+export type HistoryListener = (event: HistoryEvent, operation: Operation.Operation | undefined) => void
+
 let environment: RunnerOptions = {}
 
 /**
@@ -73,6 +82,7 @@ export class LocalDurableTestRunner<TResult = any> {
   #sim: Simulation | undefined
   #arn: string | undefined
   readonly #source: Source
+  readonly #watchers = new Set<HistoryListener>()
 
   constructor(params: LocalDurableTestRunnerParameters) {
     this.#params = params
@@ -135,8 +145,17 @@ export class LocalDurableTestRunner<TResult = any> {
     const sim = makeSimulation(options)
     this.#sim = sim
     this.#arn = undefined
+    let delivered = 0
     const unsubscribe = sim.onChange(() => {
       if (this.#sim === sim) this.#arn ??= sim.rootArn
+      if (this.#watchers.size === 0 || sim.rootArn === undefined) return
+      const history = sim.state.getHistory(sim.rootArn)
+      if (history._tag !== "Success") return
+      for (; delivered < history.success.length; delivered++) {
+        const event = history.success[delivered]!
+        const operation = event.Id === undefined ? undefined : sim.state.operation(sim.rootArn, event.Id)
+        for (const watcher of [...this.#watchers]) watcher(event, operation)
+      }
     })
     try {
       const arn = await sim.run(target, encodeInput(options.payload))
@@ -145,6 +164,19 @@ export class LocalDurableTestRunner<TResult = any> {
     } finally {
       unsubscribe()
     }
+  }
+
+  /**
+   * Watches the executions of this runner live: `listener` receives every history event as the service
+   * records it, in order, with the operation it belongs to (its state right after the event's batch; undefined
+   * for execution-level events). Returns the function that stops watching.
+   *
+   * **Pitfall**: the operation is the service's current record, so when several events are recorded by one
+   * checkpoint it already shows the last of them.
+   */
+  onHistoryEvent(listener: HistoryListener): () => void {
+    this.#watchers.add(listener)
+    return () => this.#watchers.delete(listener)
   }
 
   /** Registers a durable function (built by this SDK) as a chained-invoke target. */

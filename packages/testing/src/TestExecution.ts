@@ -12,7 +12,7 @@ import type { CallbackCall, ExecutionView } from "./ExecutionView.ts"
 import type { HistoryEvent } from "./History.ts"
 import * as History from "./History.ts"
 import type * as Wire from "./Wire.ts"
-import type { InvocationRecord, Simulation } from "./internal/simulation.ts"
+import type { InvocationRecord, RejectedCallbackAnswer, Simulation } from "./internal/simulation.ts"
 import * as Timeline from "./Timeline.ts"
 
 /**
@@ -679,6 +679,14 @@ export class TestResult<TResult = any> {
   /** One entry per invocation the service recorded (duplicates excluded), in order. */
   getInvocations(): Array<Invocation> {
     return this.#view.invocations().map(toInvocation)
+  }
+
+  /**
+   * Scripted callback answers (`Callbacks`, `onCallback`) the service rejected — sent after the callback
+   * completed or timed out, or too large — in order. Empty for cloud runs.
+   */
+  getRejectedCallbackAnswers(): ReadonlyArray<RejectedCallbackAnswer> {
+    return this.#view.simulation?.rejectedCallbackAnswers.slice() ?? []
   }
 
   /** Duplicate deliveries injected by `DuplicateInvocation` faults (never recorded by the service). */

@@ -25,7 +25,8 @@ import { type CallbackAction, type Registered, SimulationError } from "./interna
 import { TestResult } from "./TestExecution.ts"
 
 export { SimulationError } from "./internal/simulation.ts"
-export type { CallbackAction, InvocationRecord } from "./internal/simulation.ts"
+export type { CallbackAction, InvocationRecord, RejectedCallbackAnswer } from "./internal/simulation.ts"
+export { maxInputBytes, RequestEntityTooLargeException } from "./internal/runner.ts"
 
 /**
  * Anything the runner can drive: a Lambda handler built by this SDK (`withDurableExecution(...)` or

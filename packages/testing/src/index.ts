@@ -31,6 +31,7 @@ export {
 export type { DurableTestRunner, InvokeRequest } from "./DurableTestRunner.ts"
 export type { Operation, WireOperation } from "./Wire.ts"
 export {
+  type HistoryListener,
   LocalDurableTestRunner,
   type LocalDurableTestRunnerParameters,
   type LocalDurableTestRunnerSetupParameters

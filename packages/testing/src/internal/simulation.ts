@@ -216,6 +216,19 @@ const ok = <A>(result: Result.Result<A, ServiceState.ServiceError>): A => {
   return result.success
 }
 
+/** A scripted callback answer the service rejected (the callback had already completed or timed out, ...). */
+export interface RejectedCallbackAnswer {
+  readonly callbackId: string
+  /** The script's callback name (`"*"` for any). */
+  readonly name: string | undefined
+  readonly operation: CallbackAction["operation"]
+  /** Virtual (or real) time of the attempt. */
+  readonly at: Date
+  /** The service's error code (`CallbackTimeoutException`, `RequestTooLargeException`, ...). */
+  readonly errorCode: string
+  readonly errorMessage: string
+}
+
 /** The simulation of one `run()`. */
 export class Simulation {
   readonly options: SimulationOptions
@@ -242,6 +255,8 @@ export class Simulation {
   /** Checkpoint boundaries of the root execution that already had their fault applied. */
   readonly #appliedFaults = new Set<Fault>()
   readonly #stepAttempts: Array<Instrumentation.StepAttempt> = []
+  /** Scripted callback answers the service rejected, in order. */
+  readonly rejectedCallbackAnswers: Array<RejectedCallbackAnswer> = []
   readonly #hooks: Instrumentation.Hooks = { onStepAttempt: (attempt) => this.#stepAttempts.push(attempt) }
 
   constructor(options: SimulationOptions) {
@@ -967,7 +982,17 @@ export class Simulation {
               : action.operation === "failure"
                 ? this.state.sendCallbackFailure(callbackId, action.payload as Operation.ErrorObject | undefined)
                 : this.state.sendCallbackHeartbeat(callbackId)
-          void result // a closed callback answers CallbackTimeoutException, as the service would
+          // A closed callback answers CallbackTimeoutException, as the service would: reported, not dropped.
+          if (Result.isFailure(result)) {
+            this.rejectedCallbackAnswers.push({
+              callbackId,
+              name: first.name,
+              operation: action.operation,
+              at: new Date(this.now()),
+              errorCode: result.failure.code,
+              errorMessage: result.failure.message
+            })
+          }
           this.#scan(exec)
         })
       }
