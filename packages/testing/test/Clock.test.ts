@@ -4,7 +4,9 @@
  */
 import { withDurableExecution } from "@durable-lambda/core/async"
 import { afterEach, assert, describe, it } from "@effect/vitest"
+import { spawnSync } from "node:child_process"
 import { createServer, type Server } from "node:net"
+import { fileURLToPath } from "node:url"
 import { Faults, LocalDurableTestRunner, WaitingOperationStatus } from "../src/index.ts"
 
 const T0 = Date.UTC(2025, 0, 1)
@@ -38,6 +40,21 @@ describe("without skipTime", () => {
       [undefined]
     )
   })
+
+  it("the same under a plain node process (type stripping, no vitest)", () => {
+    const fixture = fileURLToPath(new URL("fixtures/realTimerStep.mts", import.meta.url))
+    const run = spawnSync(
+      process.execPath,
+      ["--experimental-strip-types", "--no-warnings", "--conditions=@durable-lambda/source", fixture],
+      { encoding: "utf8", timeout: 60_000 }
+    )
+    assert.strictEqual(run.status, 0, run.stderr)
+    assert.deepStrictEqual(JSON.parse(run.stdout.trim().split("\n").at(-1)!), {
+      status: "SUCCEEDED",
+      result: "rested",
+      errors: [null]
+    })
+  }, 60_000)
 
   it("an open TCP server changes neither the result nor the timeline of waits, retries and slow answers", async () => {
     const run = async (server: boolean) => {
