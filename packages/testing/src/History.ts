@@ -19,6 +19,23 @@ import { fileURLToPath } from "node:url"
  */
 export type HistoryEvent = ServiceState.HistoryEvent
 
+/** `T` with every property and array writable (deeply), as the Lambda client's types declare them. @since 0.1.0 */
+export type Writable<T> = T extends Date
+  ? T
+  : T extends ReadonlyArray<infer U>
+    ? Array<Writable<U>>
+    : T extends object
+      ? { -readonly [K in keyof T]: Writable<T[K]> }
+      : T
+
+/**
+ * A history event as results hand it out: the service's format, typed writable so it is assignable to the
+ * Lambda client's `Event`.
+ *
+ * @since 0.1.0
+ */
+export type Event = Writable<HistoryEvent>
+
 /** Every `EventType` of the service model. @since 0.1.0 */
 export type EventType = ServiceState.EventType
 

@@ -18,11 +18,16 @@
  * @since 0.1.0
  */
 import type { Simulation, Registered } from "./internal/simulation.ts"
+import type { Operation } from "@durable-lambda/core"
 import * as Callbacks from "./Callbacks.ts"
+import type { HistoryEvent } from "./History.ts"
+import * as ExecutionView from "./ExecutionView.ts"
+import * as FakeTime from "./internal/fakeTime.ts"
 import { DurableOperation, type Source, TestResult } from "./TestExecution.ts"
 import { encodeInput, makeSimulation, resolveTarget } from "./internal/runner.ts"
 import {
   durableFunction,
+  type DurableFunctionOptions,
   plainFunction,
   type PlainFunction,
   type RunnableHandler,
@@ -45,11 +50,23 @@ export interface LocalDurableTestRunnerParameters extends RunnerOptions {
  * @since 0.1.0
  */
 export interface LocalDurableTestRunnerSetupParameters {
-  /** `true` or absent: virtual time (this library's default); `false`: real time. */
+  /**
+   * `true`: install fake timers (`@sinonjs/fake-timers`, as the official runner does) so the `setTimeout`,
+   * `setInterval` and `Date` of step bodies and of the test run on the same virtual timeline as durable
+   * timers, in order. `false`: real time for everything, as the official runner. Absent: this library's
+   * default, durable timers on virtual time and user timers real.
+   */
   readonly skipTime?: boolean
-  /** Accepted for compatibility; use `Faults.DelayResponse` for response latency. */
+  /** Virtual milliseconds the emulated service takes to answer each checkpoint call (default 0). */
   readonly checkpointDelay?: number
 }
+
+/**
+ * A live history listener (see `LocalDurableTestRunner.onHistoryEvent`).
+ *
+ * @since 0.1.0
+ */
+export type HistoryListener = (event: HistoryEvent, operation: Operation.Operation | undefined) => void
 
 let environment: RunnerOptions = {}
 
@@ -65,23 +82,42 @@ export class LocalDurableTestRunner<TResult = any> {
   #sim: Simulation | undefined
   #arn: string | undefined
   readonly #source: Source
+  readonly #watchers = new Set<HistoryListener>()
 
   constructor(params: LocalDurableTestRunnerParameters) {
     this.#params = params
-    this.#source = { simulation: () => this.#sim, arn: () => this.#arn }
+    this.#source = {
+      view: () => {
+        const sim = this.#sim
+        const arn = this.#arn
+        return sim === undefined || arn === undefined ? undefined : ExecutionView.ofSimulation(sim, arn)
+      }
+    }
   }
 
   /**
-   * Official setup hook. Nothing process-wide is installed: no fake timers, no worker singleton. It only
-   * sets the default time mode (`skipTime: false` → real time) for runners created afterwards.
+   * Official setup hook (call in `beforeAll`). `{ skipTime: true }` installs process-wide fake timers for
+   * `setTimeout`, `setInterval` and `Date` (immediates, `nextTick` and microtasks stay real) until
+   * `teardownTestEnvironment()`; between runs the fake clock follows real time. Throws if fake timers are
+   * already installed (`vi.useFakeTimers()`). `{ skipTime: false }` runs everything on real time.
    */
   static setupTestEnvironment(params?: LocalDurableTestRunnerSetupParameters): Promise<void> {
-    environment = params?.skipTime === false ? { time: "real" } : {}
+    try {
+      if (params?.skipTime === true) FakeTime.install()
+      else FakeTime.uninstall()
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    environment = {
+      ...(params?.skipTime === false ? { time: "real" as const } : {}),
+      ...(params?.checkpointDelay !== undefined ? { checkpointDelayMillis: params.checkpointDelay } : {})
+    }
     return Promise.resolve()
   }
 
-  /** Official teardown hook: restores the defaults. */
+  /** Official teardown hook: uninstalls the fake timers and restores the defaults. */
   static teardownTestEnvironment(): Promise<void> {
+    FakeTime.uninstall()
     environment = {}
     return Promise.resolve()
   }
@@ -109,8 +145,17 @@ export class LocalDurableTestRunner<TResult = any> {
     const sim = makeSimulation(options)
     this.#sim = sim
     this.#arn = undefined
+    let delivered = 0
     const unsubscribe = sim.onChange(() => {
       if (this.#sim === sim) this.#arn ??= sim.rootArn
+      if (this.#watchers.size === 0 || sim.rootArn === undefined) return
+      const history = sim.state.getHistory(sim.rootArn)
+      if (history._tag !== "Success") return
+      for (; delivered < history.success.length; delivered++) {
+        const event = history.success[delivered]!
+        const operation = event.Id === undefined ? undefined : sim.state.operation(sim.rootArn, event.Id)
+        for (const watcher of [...this.#watchers]) watcher(event, operation)
+      }
     })
     try {
       const arn = await sim.run(target, encodeInput(options.payload))
@@ -121,9 +166,22 @@ export class LocalDurableTestRunner<TResult = any> {
     }
   }
 
+  /**
+   * Watches the executions of this runner live: `listener` receives every history event as the service
+   * records it, in order, with the operation it belongs to (its state right after the event's batch; undefined
+   * for execution-level events). Returns the function that stops watching.
+   *
+   * **Pitfall**: the operation is the service's current record, so when several events are recorded by one
+   * checkpoint it already shows the last of them.
+   */
+  onHistoryEvent(listener: HistoryListener): () => void {
+    this.#watchers.add(listener)
+    return () => this.#watchers.delete(listener)
+  }
+
   /** Registers a durable function (built by this SDK) as a chained-invoke target. */
-  registerDurableFunction(functionName: string, handler: RunnableHandler): this {
-    this.#functions.set(functionName, durableFunction(handler))
+  registerDurableFunction(functionName: string, handler: RunnableHandler, options?: DurableFunctionOptions): this {
+    this.#functions.set(functionName, durableFunction(handler, options))
     return this
   }
 
@@ -149,22 +207,22 @@ export class LocalDurableTestRunner<TResult = any> {
   }
 
   /** Handle on the `index`-th (default 0) operation named `name` of the latest run (lazy, live). */
-  getOperation(name: string, index = 0): DurableOperation<TResult> {
+  getOperation<TOperationResult = any>(name: string, index = 0): DurableOperation<TOperationResult> {
     return new DurableOperation(this.#source, { _tag: "Name", name, index })
   }
 
   /** Handle on the `index`-th operation of the latest run, nested ones counted. */
-  getOperationByIndex(index: number): DurableOperation<TResult> {
+  getOperationByIndex<TOperationResult = any>(index: number): DurableOperation<TOperationResult> {
     return new DurableOperation(this.#source, { _tag: "Index", index })
   }
 
   /** Same as `getOperation(name, index)`. */
-  getOperationByNameAndIndex(name: string, index: number): DurableOperation<TResult> {
+  getOperationByNameAndIndex<TOperationResult = any>(name: string, index: number): DurableOperation<TOperationResult> {
     return this.getOperation(name, index)
   }
 
   /** Handle by operation Id. */
-  getOperationById(id: string): DurableOperation<TResult> {
+  getOperationById<TOperationResult = any>(id: string): DurableOperation<TOperationResult> {
     return new DurableOperation(this.#source, { _tag: "Id", id })
   }
 

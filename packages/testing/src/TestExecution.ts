@@ -6,20 +6,17 @@
  * @since 0.1.0
  */
 import type { Operation } from "@durable-lambda/core"
-import { Result } from "effect"
+import * as ExecutionViews from "./ExecutionView.ts"
+import type { CallbackCall, ExecutionView } from "./ExecutionView.ts"
 import type { HistoryEvent } from "./History.ts"
-import type { InvocationRecord, Simulation } from "./internal/simulation.ts"
+import * as History from "./History.ts"
+import type * as Wire from "./Wire.ts"
+import type { InvocationRecord, RejectedCallbackAnswer, Simulation } from "./internal/simulation.ts"
 import * as Timeline from "./Timeline.ts"
 
 /**
- * Status of a finished execution (`GetDurableExecution` status).
- *
- * @since 0.1.0
- */
-export type ExecutionStatus = "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "STOPPED" | "RUNNING"
-
-/**
- * The official `ExecutionStatus` values.
+ * The official `ExecutionStatus` values (the Lambda API's, `DELETING` / `PAUSED` / `PAUSING` included; the
+ * runners only ever report the five of `RunStatus`).
  *
  * @since 0.1.0
  */
@@ -28,8 +25,43 @@ export const ExecutionStatus = {
   SUCCEEDED: "SUCCEEDED",
   FAILED: "FAILED",
   TIMED_OUT: "TIMED_OUT",
-  STOPPED: "STOPPED"
+  STOPPED: "STOPPED",
+  DELETING: "DELETING",
+  PAUSED: "PAUSED",
+  PAUSING: "PAUSING"
 } as const
+
+/**
+ * Any execution status of the Lambda API.
+ *
+ * @since 0.1.0
+ */
+export type ExecutionStatus = (typeof ExecutionStatus)[keyof typeof ExecutionStatus]
+
+/**
+ * The statuses a run reports (`getStatus()`, `GetDurableExecution`).
+ *
+ * @since 0.1.0
+ */
+export type RunStatus = "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "STOPPED" | "RUNNING"
+
+/**
+ * How `CloudDurableTestRunner` invokes the function (the Lambda API's `InvocationType`).
+ *
+ * @since 0.1.0
+ */
+export const InvocationType = {
+  DryRun: "DryRun",
+  Event: "Event",
+  RequestResponse: "RequestResponse"
+} as const
+
+/**
+ * One of `InvocationType`'s values.
+ *
+ * @since 0.1.0
+ */
+export type InvocationType = (typeof InvocationType)[keyof typeof InvocationType]
 
 /**
  * The official `OperationStatus` values.
@@ -48,6 +80,13 @@ export const OperationStatus = {
 } as const
 
 /**
+ * One of `OperationStatus`'s values.
+ *
+ * @since 0.1.0
+ */
+export type OperationStatus = (typeof OperationStatus)[keyof typeof OperationStatus]
+
+/**
  * The official `OperationType` values.
  *
  * @since 0.1.0
@@ -60,6 +99,29 @@ export const OperationType = {
   CALLBACK: "CALLBACK",
   CHAINED_INVOKE: "CHAINED_INVOKE"
 } as const
+
+/**
+ * One of `OperationType`'s values.
+ *
+ * @since 0.1.0
+ */
+export type OperationType = (typeof OperationType)[keyof typeof OperationType]
+
+/**
+ * What the callback API calls answer (the Lambda client's response: only `$metadata`).
+ *
+ * @since 0.1.0
+ */
+export interface SendCallbackResponse {
+  readonly $metadata: {
+    readonly httpStatusCode?: number
+    readonly requestId?: string
+    readonly extendedRequestId?: string
+    readonly cfId?: string
+    readonly attempts?: number
+    readonly totalRetryDelay?: number
+  }
+}
 
 /**
  * What `waitForData` waits for: `STARTED` (the operation exists), `SUBMITTED` (for a waitForCallback: the
@@ -84,7 +146,7 @@ export interface TestResultError {
   readonly errorMessage: string | undefined
   readonly errorType: string | undefined
   readonly errorData: string | undefined
-  readonly stackTrace: ReadonlyArray<string> | undefined
+  readonly stackTrace: Array<string> | undefined
 }
 
 /**
@@ -96,7 +158,8 @@ export interface Invocation {
   readonly startTimestamp: Date
   readonly endTimestamp: Date | undefined
   readonly requestId: string
-  readonly error?: TestResultError
+  /** The output's or the function error's error; undefined when it succeeded or suspended. */
+  readonly error: TestResultError | undefined
   /** 1-based index in the execution. */
   readonly index: number
   /** Output status, `ERROR` (the handler threw an invocation error) or `CRASHED` (runtime died or timed out). */
@@ -128,20 +191,20 @@ export interface ContextDetails<R = unknown> {
 /** What `getCallbackDetails()` returns (official `CallbackDetails`). @since 0.1.0 */
 export interface CallbackDetails<R = unknown> {
   readonly callbackId: string
-  readonly result?: R | undefined
-  readonly error?: TestResultError | undefined
+  readonly result?: R
+  readonly error?: TestResultError
 }
 
 /** What `getChainedInvokeDetails()` returns (official `ChainedInvokeDetails`). @since 0.1.0 */
 export interface ChainedInvokeDetails<R = unknown> {
-  readonly result: R | undefined
-  readonly error: TestResultError | undefined
+  readonly result?: R
+  readonly error?: TestResultError
 }
 
 /** What `getWaitDetails()` returns (official `WaitResultDetails`). @since 0.1.0 */
 export interface WaitResultDetails {
-  readonly waitSeconds: number | undefined
-  readonly scheduledEndTimestamp: Date | undefined
+  readonly waitSeconds?: number
+  readonly scheduledEndTimestamp?: Date
 }
 
 /**
@@ -152,7 +215,12 @@ export interface WaitResultDetails {
 export const toTestResultError = (o: Operation.ErrorObject | undefined): TestResultError | undefined =>
   o === undefined
     ? undefined
-    : { errorMessage: o.ErrorMessage, errorType: o.ErrorType, errorData: o.ErrorData, stackTrace: o.StackTrace }
+    : {
+        errorMessage: o.ErrorMessage,
+        errorType: o.ErrorType,
+        errorData: o.ErrorData,
+        stackTrace: o.StackTrace === undefined ? undefined : [...o.StackTrace]
+      }
 
 /** JSON-parses a payload; the raw string when it is not JSON; undefined when absent. */
 const parsePayload = (payload: string | undefined): unknown => {
@@ -166,10 +234,9 @@ const parsePayload = (payload: string | undefined): unknown => {
 
 const TERMINAL: ReadonlySet<string> = new Set(["SUCCEEDED", "FAILED", "CANCELLED", "STOPPED", "TIMED_OUT"])
 
-/** Where handles read their data: the runner's latest simulation. @internal */
+/** Where handles read their data: the runner's latest execution. @internal */
 export interface Source {
-  readonly simulation: () => Simulation | undefined
-  readonly arn: () => string | undefined
+  readonly view: () => ExecutionView | undefined
 }
 
 /** How a handle finds its operation. @internal */
@@ -196,14 +263,20 @@ export class DurableOperation<TResult = any> {
   }
 
   #all(): ReadonlyArray<Operation.Operation> {
-    const sim = this.#source.simulation()
-    const arn = this.#source.arn()
-    if (sim === undefined || arn === undefined) return []
-    return sim.state.operations(arn).filter((op) => op.Type !== "EXECUTION")
+    return (
+      this.#source
+        .view()
+        ?.operations()
+        .filter((op) => op.Type !== "EXECUTION") ?? []
+    )
   }
 
-  /** The raw operation (Smithy `Operation`), or undefined while it does not exist. */
-  getOperationData(): Operation.Operation | undefined {
+  /** The raw operation (official `Operation`), or undefined while it does not exist. */
+  getOperationData(): Wire.Operation | undefined {
+    return this.#record() as Wire.Operation | undefined
+  }
+
+  #record(): Operation.Operation | undefined {
     const ops = this.#all()
     const l = this.#locator
     switch (l._tag) {
@@ -217,62 +290,60 @@ export class DurableOperation<TResult = any> {
   }
 
   /** The operation's history events, in order. */
-  getEvents(): Array<HistoryEvent> {
-    const op = this.getOperationData()
-    const sim = this.#source.simulation()
-    const arn = this.#source.arn()
-    if (op === undefined || sim === undefined || arn === undefined) return []
-    const history = sim.state.getHistory(arn)
-    return Result.isSuccess(history) ? history.success.filter((e) => e.Id === op.Id) : []
+  getEvents(): Array<History.Event> {
+    const op = this.#record()
+    const view = this.#source.view()
+    if (op === undefined || view === undefined) return []
+    return view.history().filter((e) => e.Id === op.Id) as Array<History.Event>
   }
 
   /** The operation Id (undefined until the operation exists). */
   getId(): string | undefined {
-    return this.getOperationData()?.Id
+    return this.#record()?.Id
   }
   /** The Id of the parent CONTEXT, if nested. */
   getParentId(): string | undefined {
-    return this.getOperationData()?.ParentId
+    return this.#record()?.ParentId
   }
   /** The operation's name, if it has one. */
   getName(): string | undefined {
-    return this.getOperationData()?.Name
+    return this.#record()?.Name
   }
   /** `STEP`, `WAIT`, `CALLBACK`, `CONTEXT`, `CHAINED_INVOKE`. */
   getType(): Operation.OperationType | undefined {
-    return this.getOperationData()?.Type
+    return this.#record()?.Type
   }
   /** The SubType (`Step`, `Wait`, `RunInChildContext`, `WaitForCallback`, ...). */
   getSubType(): string | undefined {
-    return this.getOperationData()?.SubType
+    return this.#record()?.SubType
   }
   /** Current status (live while the run is in progress). */
   getStatus(): Operation.OperationStatus | undefined {
-    return this.getOperationData()?.Status
+    return this.#record()?.Status
   }
   /** When the service created the operation (virtual time by default). */
   getStartTimestamp(): Date | undefined {
-    return this.getOperationData()?.StartTimestamp
+    return this.#record()?.StartTimestamp
   }
   /** When the operation reached a terminal status (set for every terminal status, waits included). */
   getEndTimestamp(): Date | undefined {
-    return this.getOperationData()?.EndTimestamp
+    return this.#record()?.EndTimestamp
   }
 
   /** Whether it is a `waitForCallback` CONTEXT. */
   isWaitForCallback(): boolean {
-    const op = this.getOperationData()
+    const op = this.#record()
     return op?.Type === "CONTEXT" && op.SubType === "WaitForCallback"
   }
 
   /** Whether it is a CALLBACK operation. */
   isCallback(): boolean {
-    return this.getOperationData()?.Type === "CALLBACK"
+    return this.#record()?.Type === "CALLBACK"
   }
 
   /** The operation if it exists (undefined otherwise); throws when it exists with another type. */
   #typed(type: Operation.OperationType, label: string = type): Operation.Operation | undefined {
-    const op = this.getOperationData()
+    const op = this.#record()
     if (op === undefined) return undefined
     if (op.Type !== type) throw new Error(`Operation type ${op.Type} is not ${label}`)
     return op
@@ -314,7 +385,7 @@ export class DurableOperation<TResult = any> {
   }
 
   #callbackOperation(): Operation.Operation {
-    const op = this.getOperationData()
+    const op = this.#record()
     if (op === undefined) throw new Error("Could not find callback details")
     if (op.Type === "CALLBACK") return op
     if (op.Type === "CONTEXT" && op.SubType === "WaitForCallback") {
@@ -333,7 +404,10 @@ export class DurableOperation<TResult = any> {
     return {
       callbackId: d.CallbackId,
       ...(d.Result !== undefined ? { result: parsePayload(d.Result) as TResult } : {}),
-      ...(d.Error !== undefined ? { error: toTestResultError(d.Error) } : {})
+      // A failed or timed-out callback always has an error object, even when no error was sent.
+      ...(d.Error !== undefined || op.Status === "FAILED" || op.Status === "TIMED_OUT"
+        ? { error: toTestResultError(d.Error ?? {})! }
+        : {})
     }
   }
 
@@ -341,9 +415,11 @@ export class DurableOperation<TResult = any> {
   getChainedInvokeDetails(): ChainedInvokeDetails<TResult> | undefined {
     const op = this.#typed("CHAINED_INVOKE", "INVOKE")
     if (op === undefined) return undefined
+    const result = parsePayload(op.ChainedInvokeDetails?.Result) as TResult | undefined
+    const error = toTestResultError(op.ChainedInvokeDetails?.Error)
     return {
-      result: parsePayload(op.ChainedInvokeDetails?.Result) as TResult | undefined,
-      error: toTestResultError(op.ChainedInvokeDetails?.Error)
+      ...(result !== undefined ? { result } : {}),
+      ...(error !== undefined ? { error } : {})
     }
   }
 
@@ -361,19 +437,14 @@ export class DurableOperation<TResult = any> {
    * history. Undefined for plain targets or before it starts.
    */
   getChildExecution(): ChildExecution | undefined {
-    const sim = this.#source.simulation()
-    const arn = this.#source.arn()
     const id = this.getId()
-    if (sim === undefined || arn === undefined || id === undefined) return undefined
-    const child = sim.childrenOf(arn).get(id)
+    const child = id === undefined ? undefined : this.#source.view()?.child(id)
     if (child === undefined) return undefined
-    const history = sim.state.getHistory(child)
-    const description = sim.state.getExecution(child)
     return {
-      durableExecutionArn: child,
-      status: Result.isSuccess(description) ? description.success.Status : "RUNNING",
-      history: Result.isSuccess(history) ? history.success : [],
-      operations: sim.state.operations(child)
+      durableExecutionArn: child.arn,
+      status: child.description?.Status ?? "RUNNING",
+      history: child.history,
+      operations: child.operations
     }
   }
 
@@ -392,8 +463,7 @@ export class DurableOperation<TResult = any> {
           resolve(this)
           return true
         }
-        const sim = this.#source.simulation()
-        if (sim?.finished === true) {
+        if (this.#source.view()?.finished() === true) {
           unsubscribe?.()
           reject(
             new Error(
@@ -407,13 +477,13 @@ export class DurableOperation<TResult = any> {
       if (check()) return
       // The simulation may not exist yet (handle created before run()): poll until it does.
       const attach = () => {
-        const sim = this.#source.simulation()
-        if (sim === undefined) {
+        const view = this.#source.view()
+        if (view === undefined) {
           poll = setImmediate(attach)
           return
         }
         poll = undefined
-        unsubscribe = sim.onChange(() => void check())
+        unsubscribe = view.onChange(() => void check())
         check()
       }
       attach()
@@ -421,7 +491,7 @@ export class DurableOperation<TResult = any> {
   }
 
   #matches(status: WaitingOperationStatus): boolean {
-    const op = this.getOperationData()
+    const op = this.#record()
     if (op === undefined) return false
     if (op.Type === "CONTEXT" && op.SubType === "WaitForCallback") {
       const children = this.#all().filter((c) => c.ParentId === op.Id)
@@ -439,42 +509,34 @@ export class DurableOperation<TResult = any> {
     return TERMINAL.has(op.Status)
   }
 
-  #callbackId(): { readonly sim: Simulation; readonly id: string } {
-    const sim = this.#source.simulation()
-    if (sim === undefined) throw new Error("The execution has not started")
-    return { sim, id: this.getCallbackDetails().callbackId }
+  #callbackId(): { readonly view: ExecutionView; readonly id: string } {
+    const view = this.#source.view()
+    if (view === undefined) throw new Error("The execution has not started")
+    return { view, id: this.getCallbackDetails().callbackId }
   }
 
   /**
    * Completes the callback successfully with `result` (text, as the service's API body), as an external
    * system would. Rejects with the service's error (`CallbackTimeoutException` for a closed callback).
    */
-  sendCallbackSuccess(result?: string): Promise<{}> {
-    return this.#send((sim, id) => sim.state.sendCallbackSuccess(id, result))
+  sendCallbackSuccess(result?: string): Promise<SendCallbackResponse> {
+    return this.#send({ _tag: "success", result })
   }
 
   /** Fails the callback with `error`, as an external system would. */
-  sendCallbackFailure(error?: Operation.ErrorObject): Promise<{}> {
-    return this.#send((sim, id) => sim.state.sendCallbackFailure(id, error))
+  sendCallbackFailure(error?: Wire.ErrorObject): Promise<SendCallbackResponse> {
+    return this.#send({ _tag: "failure", error: error as Operation.ErrorObject | undefined })
   }
 
   /** Sends a heartbeat for the callback (restarts its heartbeat timeout). */
-  sendCallbackHeartbeat(): Promise<{}> {
-    return this.#send((sim, id) => sim.state.sendCallbackHeartbeat(id))
+  sendCallbackHeartbeat(): Promise<SendCallbackResponse> {
+    return this.#send({ _tag: "heartbeat" })
   }
 
-  #send(
-    f: (sim: Simulation, id: string) => Result.Result<unknown, { readonly code: string; readonly message: string }>
-  ): Promise<{}> {
+  #send(call: CallbackCall): Promise<SendCallbackResponse> {
     try {
-      const { sim, id } = this.#callbackId()
-      const result = sim.external(() => f(sim, id))
-      if (Result.isFailure(result)) {
-        const error = new Error(result.failure.message)
-        error.name = result.failure.code
-        return Promise.reject(error)
-      }
-      return Promise.resolve({})
+      const { view, id } = this.#callbackId()
+      return view.sendCallback(id, call).then(() => ({ $metadata: { httpStatusCode: 200 } }))
     } catch (error) {
       return Promise.reject(error)
     }
@@ -488,7 +550,7 @@ export class DurableOperation<TResult = any> {
  */
 export interface ChildExecution {
   readonly durableExecutionArn: string
-  readonly status: ExecutionStatus
+  readonly status: RunStatus
   readonly history: ReadonlyArray<HistoryEvent>
   readonly operations: ReadonlyArray<Operation.Operation>
 }
@@ -525,28 +587,28 @@ export interface CostSummary {
  * @since 0.1.0
  */
 export class TestResult<TResult = any> {
-  readonly #sim: Simulation
+  readonly #view: ExecutionView
   readonly #arn: string
   readonly #handles: Source
-  readonly #status: ExecutionStatus
+  readonly #status: RunStatus
   readonly #result: string | undefined
   readonly #error: Operation.ErrorObject | undefined
   readonly #history: ReadonlyArray<HistoryEvent>
   readonly #operations: ReadonlyArray<Operation.Operation>
 
   /** @internal */
-  constructor(sim: Simulation, arn: string) {
-    this.#sim = sim
+  constructor(source: Simulation | ExecutionView, arn: string) {
+    const view = "arn" in source && "history" in source ? source : ExecutionViews.ofSimulation(source, arn)
+    this.#view = view
     this.#arn = arn
-    this.#handles = { simulation: () => sim, arn: () => arn }
-    const description = sim.state.getExecution(arn)
-    if (Result.isFailure(description)) throw new Error(`Unknown execution ${arn}`)
-    this.#status = description.success.Status
-    this.#result = description.success.Result
-    this.#error = description.success.Error
-    const history = sim.state.getHistory(arn)
-    this.#history = Result.isSuccess(history) ? history.success : []
-    this.#operations = sim.state.operations(arn)
+    this.#handles = { view: () => view }
+    const description = view.description()
+    if (description === undefined) throw new Error(`Unknown execution ${arn}`)
+    this.#status = description.Status
+    this.#result = description.Result
+    this.#error = description.Error
+    this.#history = view.history()
+    this.#operations = view.operations()
   }
 
   /** The execution ARN. */
@@ -555,7 +617,7 @@ export class TestResult<TResult = any> {
   }
 
   /** `SUCCEEDED`, `FAILED`, `TIMED_OUT` or `STOPPED`. */
-  getStatus(): ExecutionStatus {
+  getStatus(): RunStatus {
     return this.#status
   }
 
@@ -615,17 +677,25 @@ export class TestResult<TResult = any> {
 
   /** One entry per invocation the service recorded (duplicates excluded), in order. */
   getInvocations(): Array<Invocation> {
-    return this.#sim.invocationsOf(this.#arn).map(toInvocation)
+    return this.#view.invocations().map(toInvocation)
+  }
+
+  /**
+   * Scripted callback answers (`Callbacks`, `onCallback`) the service rejected — sent after the callback
+   * completed or timed out, or too large — in order. Empty for cloud runs.
+   */
+  getRejectedCallbackAnswers(): ReadonlyArray<RejectedCallbackAnswer> {
+    return this.#view.simulation?.rejectedCallbackAnswers.slice() ?? []
   }
 
   /** Duplicate deliveries injected by `DuplicateInvocation` faults (never recorded by the service). */
   getDuplicateInvocations(): Array<Invocation> {
-    return this.#sim.duplicatesOf(this.#arn).map(toInvocation)
+    return this.#view.duplicates().map(toInvocation)
   }
 
   /** Every history event, EventId order, in the service's exact format. */
-  getHistoryEvents(): Array<HistoryEvent> {
-    return [...this.#history]
+  getHistoryEvents(): Array<History.Event> {
+    return [...this.#history] as Array<History.Event>
   }
 
   /** Raw operations as the service stores them (EXECUTION first). */
@@ -635,12 +705,15 @@ export class TestResult<TResult = any> {
 
   /** Invocations, checkpoint calls and bytes, billed-duration estimate. */
   getCostSummary(): CostSummary {
-    return Timeline.cost(this.#sim, this.#arn)
+    const sim = this.#view.simulation
+    if (sim === undefined) throw new Error("The cost summary is available for local runs only")
+    return Timeline.cost(sim, this.#arn)
   }
 
-  /** The timeline and cost summary as text (what `print` writes). */
+  /** The timeline and cost summary as text (what `print` writes); the history for a cloud run. */
   format(options?: Timeline.PrintOptions): string {
-    return Timeline.format(this.#sim, this.#arn, options)
+    const sim = this.#view.simulation
+    return sim === undefined ? History.describe(this.#history) : Timeline.format(sim, this.#arn, options)
   }
 
   /**
@@ -657,7 +730,7 @@ const toInvocation = (r: InvocationRecord): Invocation => ({
   startTimestamp: r.startTimestamp,
   endTimestamp: r.endTimestamp,
   requestId: r.requestId,
-  ...(r.error !== undefined ? { error: toTestResultError(r.error)! } : {}),
+  error: toTestResultError(r.error),
   index: r.index,
   status: r.status,
   replayedOperations: r.operationsAtStart,

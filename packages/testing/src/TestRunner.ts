@@ -25,7 +25,8 @@ import { type CallbackAction, type Registered, SimulationError } from "./interna
 import { TestResult } from "./TestExecution.ts"
 
 export { SimulationError } from "./internal/simulation.ts"
-export type { CallbackAction, InvocationRecord } from "./internal/simulation.ts"
+export type { CallbackAction, InvocationRecord, RejectedCallbackAnswer } from "./internal/simulation.ts"
+export { maxInputBytes, RequestEntityTooLargeException } from "./internal/runner.ts"
 
 /**
  * Anything the runner can drive: a Lambda handler built by this SDK (`withDurableExecution(...)` or
@@ -104,6 +105,8 @@ export interface RunnerOptions {
   readonly newExecutionState?: "delta" | "full"
   /** Event-loop turns without activity before virtual time moves. Default 5. */
   readonly settleTurns?: number
+  /** Milliseconds the emulated service takes to answer each checkpoint call. Default 0. */
+  readonly checkpointDelayMillis?: number
 }
 
 /**
@@ -124,10 +127,21 @@ export type FunctionRegistration = Registered
  *
  * @since 0.1.0
  */
-export const durableFunction = (handler: RunnableHandler): FunctionRegistration => ({
+export const durableFunction = (handler: RunnableHandler, options?: DurableFunctionOptions): FunctionRegistration => ({
   _tag: "Durable",
-  target: resolveTarget(handler, {})
+  target: resolveTarget(handler, {}),
+  executionTimeoutSeconds: options?.executionTimeoutSeconds
 })
+
+/**
+ * Options of a durable chained-invoke target.
+ *
+ * @since 0.1.0
+ */
+export interface DurableFunctionOptions {
+  /** The target execution's `ExecutionTimeout`; past it the invoke ends `TIMED_OUT`. Default one year. */
+  readonly executionTimeoutSeconds?: number
+}
 
 /**
  * Registers a plain function as a chained-invoke target: its return value (or thrown error) completes the

@@ -3,6 +3,7 @@
  * time, on backend-mock's model of the Lambda durable-execution service.
  *
  * - `LocalDurableTestRunner`: the official testing library's API (port tests by changing the import).
+ * - `CloudDurableTestRunner`: the same API against a deployed function (or the loopback endpoint).
  * - `TestRunner`: the Effect-native entry (`TestRunner.run(handler)` as an Effect, `TestRunner.layer`).
  * - `History`: service-format history, the conformance matcher, golden-file normalisation.
  * - `Conformance`: run the public conformance requirements as golden tests.
@@ -23,6 +24,14 @@ export * as TestRunner from "./TestRunner.ts"
 export * as Timeline from "./Timeline.ts"
 export * as VirtualClock from "./VirtualClock.ts"
 export {
+  CloudDurableTestRunner,
+  type CloudDurableTestRunnerConfig,
+  type CloudDurableTestRunnerParameters
+} from "./CloudDurableTestRunner.ts"
+export type { DurableTestRunner, InvokeRequest } from "./DurableTestRunner.ts"
+export type { Operation, WireOperation } from "./Wire.ts"
+export {
+  type HistoryListener,
   LocalDurableTestRunner,
   type LocalDurableTestRunnerParameters,
   type LocalDurableTestRunnerSetupParameters
@@ -34,8 +43,11 @@ export {
   DurableOperation,
   ExecutionStatus,
   type Invocation,
+  InvocationType,
   OperationStatus,
   OperationType,
+  type RunStatus,
+  type SendCallbackResponse,
   type StepDetails,
   TestResult,
   type TestResultError,

@@ -10,7 +10,9 @@ const fixture = new URL("./fixtures/crashing.ts", import.meta.url)
 const marker = () => join(mkdtempSync(join(tmpdir(), "durable-testing-")), "marker")
 
 const invocationErrors = (result: {
-  getInvocations(): ReadonlyArray<{ error?: { errorType: string | undefined; errorMessage: string | undefined } }>
+  getInvocations(): ReadonlyArray<{
+    error?: { errorType: string | undefined; errorMessage: string | undefined } | undefined
+  }>
 }) =>
   result
     .getInvocations()

@@ -466,7 +466,7 @@ describe("LocalDurableTestRunner", () => {
     assert.isAtLeast(events[3]!.EventTimestamp.getTime(), scheduled.getTime())
   })
 
-  it("setupTestEnvironment / teardownTestEnvironment: compatible no-ops that pick the time mode", async () => {
+  it("setupTestEnvironment({ skipTime: true }) / teardownTestEnvironment: a year-long wait still takes no real time", async () => {
     await LocalDurableTestRunner.setupTestEnvironment({ skipTime: true })
     const handler = withDurableExecution(async (_event, ctx) => ctx.wait({ days: 365 }))
     const result = await new LocalDurableTestRunner({ handlerFunction: handler }).run()

@@ -19,6 +19,14 @@ const quote = Handler.make((input: { sku: string; qty: number }) =>
 
 const T0 = Date.UTC(2025, 0, 1)
 
+/** Runs `effect` with the official `setupTestEnvironment({ skipTime: true })` in force. */
+const skippingTime = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.acquireUseRelease(
+    Effect.promise(() => LocalDurableTestRunner.setupTestEnvironment({ skipTime: true })),
+    () => effect,
+    () => Effect.promise(() => LocalDurableTestRunner.teardownTestEnvironment())
+  )
+
 describe("TestRunner", () => {
   it.effect("run: drives an Effect-API handler with services from the caller's context", () =>
     Effect.gen(function* () {
@@ -52,7 +60,7 @@ describe("TestRunner", () => {
     })
   )
 
-  it.effect("run: in-process sleeps move virtual time only when the invocation is otherwise stuck", () =>
+  it.effect("run: under skipTime, in-process sleeps are on the one virtual timeline", () =>
     Effect.gen(function* () {
       const napping = Handler.make(() =>
         Effect.gen(function* () {
@@ -69,7 +77,7 @@ describe("TestRunner", () => {
           return after - before
         })
       )
-      const result = yield* TestRunner.run(napping)
+      const result = yield* skippingTime(TestRunner.run(napping))
       assert.strictEqual(result.getResult(), 90_000)
       assert.strictEqual(result.getInvocations().length, 1)
       const done = result.getHistoryEvents().at(-1)!
@@ -77,7 +85,7 @@ describe("TestRunner", () => {
     })
   )
 
-  it.effect("run: an invocation stuck forever ends at the Lambda timeout and is re-invoked", () =>
+  it.effect("run: under skipTime, an invocation stuck forever ends at the Lambda timeout and is re-invoked", () =>
     Effect.gen(function* () {
       let invocations = 0
       const stuck = withDurableExecution(async (_event, ctx) => {
@@ -85,7 +93,7 @@ describe("TestRunner", () => {
         if (invocations === 1) await ctx.step("hang", () => new Promise<never>(() => {}))
         return "second time"
       })
-      const result = yield* TestRunner.run(stuck, { invocationTimeoutSeconds: 60 })
+      const result = yield* skippingTime(TestRunner.run(stuck, { invocationTimeoutSeconds: 60 }))
       const first = result.getInvocations()[0]!
       assert.strictEqual(first.status, "ERROR")
       assert.strictEqual(first.error?.errorType, "InvocationDeadlineError")

@@ -67,10 +67,31 @@ export const makeSimulation = (options: RunnerOptions & { readonly recordSnapsho
     pageSize: options.pageSize,
     newExecutionState: options.newExecutionState,
     settleTurns: options.settleTurns ?? 5,
+    checkpointDelayMillis: options.checkpointDelayMillis,
     recordSnapshots: options.recordSnapshots ?? false
   })
 }
 
-/** The execution input of a payload (absent: the service's default `{}`). */
-export const encodeInput = (payload: unknown): string | undefined =>
-  payload === undefined ? undefined : JSON.stringify(payload)
+/** The largest execution input the service accepts (a synchronous Lambda invoke's payload limit). */
+export const maxInputBytes = 6_291_456
+
+/** The service's answer to an execution input over its limit. */
+export class RequestEntityTooLargeException extends Error {
+  override readonly name = "RequestEntityTooLargeException"
+}
+
+/**
+ * The execution input of a payload (absent: the service's default `{}`). Throws
+ * `RequestEntityTooLargeException`, as the service answers, when it is over `maxInputBytes`.
+ */
+export const encodeInput = (payload: unknown): string | undefined => {
+  if (payload === undefined) return undefined
+  const input = JSON.stringify(payload)
+  const bytes = Buffer.byteLength(input, "utf8")
+  if (bytes > maxInputBytes) {
+    throw new RequestEntityTooLargeException(
+      `Request must be smaller than ${maxInputBytes} bytes for the Invoke operation (the input is ${bytes} bytes)`
+    )
+  }
+  return input
+}

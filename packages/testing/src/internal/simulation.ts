@@ -5,7 +5,14 @@
  *
  * Loop: start an invocation for every execution the service wants invoked; while anything runs, wait; when
  * everything is quiescent, give the test a few event-loop turns to react, then move time to the next due
- * item (service timer, scheduled external action, delayed re-invocation) and fire it.
+ * item (service timer, scheduled external action, delayed re-invocation, and under `skipTime` the fake
+ * timers of the test and of user code) and fire it.
+ *
+ * Inside a running invocation, time moves only when the harness knows the invocation cannot progress
+ * otherwise: the harness itself holds its backend call (an injected lost or delayed answer), or under
+ * `skipTime` every timer is on the one fake timeline and the event loop has nothing else to run. Otherwise
+ * in-process timers fire when their real delay has elapsed. Process-wide resource counts and periods of real
+ * quiet play no part.
  *
  * @internal
  */
@@ -13,8 +20,10 @@ import { MockBackend, ServiceState } from "@durable-lambda/backend-mock"
 import { DurableBackend, Instrumentation, type Handler, type Invocation, type Operation } from "@durable-lambda/core"
 import { Clock, type Context, Effect, Exit, Fiber, type Layer, Random, Result } from "effect"
 import { type CallFault, type Fault, type FaultSite, type SiteKey, siteKey } from "../Faults.ts"
-import { busyResources, realClock, VirtualClock } from "../VirtualClock.ts"
+import { realClock, VirtualClock } from "../VirtualClock.ts"
 import * as CrashGuard from "./crashGuard.ts"
+import * as FakeTime from "./fakeTime.ts"
+import { realClearTimeout, realSetTimeout } from "./realTimers.ts"
 import { WorkerPool } from "./workerHost.ts"
 
 /** How the handler of an execution is run. */
@@ -30,7 +39,12 @@ export type Target =
 
 /** A chained-invoke target. */
 export type Registered =
-  | { readonly _tag: "Durable"; readonly target: Target }
+  | {
+      readonly _tag: "Durable"
+      readonly target: Target
+      /** The target execution's `ExecutionTimeout` (default: the service maximum). */
+      readonly executionTimeoutSeconds?: number | undefined
+    }
   | { readonly _tag: "Plain"; readonly fn: (event: any, context: any) => unknown }
 
 /** A scripted reaction to a callback: what an external system does once the callback exists. */
@@ -63,6 +77,8 @@ export interface SimulationOptions {
   readonly newExecutionState: "delta" | "full" | undefined
   /** Event-loop turns without activity before virtual time moves (default 5). */
   readonly settleTurns: number
+  /** Virtual milliseconds the service takes to answer each checkpoint call (official `checkpointDelay`). */
+  readonly checkpointDelayMillis?: number | undefined
   /** Record the root execution's state before every checkpoint call (for the determinism check). */
   readonly recordSnapshots?: boolean
 }
@@ -123,6 +139,11 @@ interface ExecutionRun {
   scannedEvents: number
   readonly knownOperations: Set<string>
   closed: boolean
+  /** Outcomes of this execution's chained invokes, held until its running invocation ends. */
+  readonly heldInvokeOutcomes: Array<{
+    readonly operationId: string
+    readonly outcome: ServiceState.ChainedInvokeOutcome
+  }>
 }
 
 class RunningInvocation {
@@ -130,7 +151,11 @@ class RunningInvocation {
   readonly record: InvocationRecord
   readonly event: Invocation.InvocationInput
   readonly deadline: number
-  readonly resourcesAtStart: number
+  /**
+   * Backend calls of this invocation the harness is holding (an injected lost or delayed answer): while
+   * any is held, the invocation cannot make durable progress until the harness answers or time passes.
+   */
+  held = 0
   killed: Operation.ErrorObject | undefined
   #onKill: Array<() => void> = []
   constructor(exec: ExecutionRun, record: InvocationRecord, event: Invocation.InvocationInput, deadline: number) {
@@ -138,7 +163,6 @@ class RunningInvocation {
     this.record = record
     this.event = event
     this.deadline = deadline
-    this.resourcesAtStart = busyResources()
   }
   kill(error: Operation.ErrorObject): void {
     if (this.killed !== undefined) return
@@ -157,9 +181,6 @@ class RunningInvocation {
 export class SimulationError extends Error {
   override readonly name = "SimulationError"
 }
-
-/** Real milliseconds without any activity after which a running invocation counts as stuck regardless. */
-const STUCK_FALLBACK_MS = 5000
 
 interface ExternalAction {
   readonly at: number
@@ -193,6 +214,19 @@ const ok = <A>(result: Result.Result<A, ServiceState.ServiceError>): A => {
   if (Result.isFailure(result))
     throw new SimulationError(`service call failed: ${result.failure.code}: ${result.failure.message}`)
   return result.success
+}
+
+/** A scripted callback answer the service rejected (the callback had already completed or timed out, ...). */
+export interface RejectedCallbackAnswer {
+  readonly callbackId: string
+  /** The script's callback name (`"*"` for any). */
+  readonly name: string | undefined
+  readonly operation: CallbackAction["operation"]
+  /** Virtual (or real) time of the attempt. */
+  readonly at: Date
+  /** The service's error code (`CallbackTimeoutException`, `RequestTooLargeException`, ...). */
+  readonly errorCode: string
+  readonly errorMessage: string
 }
 
 /** The simulation of one `run()`. */
@@ -240,10 +274,16 @@ export class Simulation {
       }
     }
   }
+  /** Scripted callback answers the service rejected, in order. */
+  readonly rejectedCallbackAnswers: Array<RejectedCallbackAnswer> = []
 
   constructor(options: SimulationOptions) {
     this.options = options
-    this.clock = options.time === "virtual" ? new VirtualClock(options.startTime) : undefined
+    const fake = options.time === "virtual" ? FakeTime.current() : undefined
+    this.clock =
+      options.time === "virtual"
+        ? new VirtualClock(options.startTime, fake !== undefined ? { fake } : { realFallback: true })
+        : undefined
     const clock = this.clock
     let ids = 0
     this.state = new ServiceState.ServiceState({
@@ -260,6 +300,7 @@ export class Simulation {
     })
     this.mock = Effect.runSync(MockBackend.MockBackend.make(this.state))
     clock?.onTimer(() => this.#watch())
+    clock?.onRealDue((due) => this.#onRealDue(due))
   }
 
   now(): number {
@@ -296,6 +337,7 @@ export class Simulation {
   /** Runs the root execution to completion. Resolves with its ARN. */
   async run(target: Target, input: string | undefined): Promise<string> {
     CrashGuard.install()
+    const release = this.clock?.fake === true ? FakeTime.drive() : undefined
     try {
       const started = this.state.startExecution({
         functionName: this.options.functionName,
@@ -320,6 +362,7 @@ export class Simulation {
         })
       }
       CrashGuard.uninstall()
+      release?.()
       await this.#workers?.close()
       this.#notify()
     }
@@ -338,7 +381,8 @@ export class Simulation {
       notBefore: Number.NEGATIVE_INFINITY,
       scannedEvents: 0,
       knownOperations: new Set(),
-      closed: false
+      closed: false,
+      heldInvokeOutcomes: []
     }
     for (const op of this.state.operations(arn)) exec.knownOperations.add(op.Id)
     this.executions.set(arn, exec)
@@ -423,6 +467,11 @@ export class Simulation {
     for (const exec of this.executions.values()) {
       if (exec.running === undefined && this.state.needsInvocation(exec.arn)) take(exec.notBefore)
     }
+    // Under skipTime the test's own timers are on the timeline too.
+    if (this.clock?.fake === true) {
+      const fake = this.clock.nextTimerAt()
+      if (fake !== undefined) take(fake)
+    }
     return next
   }
 
@@ -430,11 +479,11 @@ export class Simulation {
     return new Promise<void>((resolve) => {
       let timer: ReturnType<typeof setTimeout> | undefined
       this.#signal = () => {
-        if (timer !== undefined) clearTimeout(timer)
+        if (timer !== undefined) realClearTimeout(timer)
         resolve()
       }
       if (timeoutMillis !== undefined) {
-        timer = setTimeout(() => {
+        timer = realSetTimeout(() => {
           this.#signal = undefined
           resolve()
         }, timeoutMillis)
@@ -695,6 +744,8 @@ export class Simulation {
     }
     this.#scan(exec, inv)
     exec.running = undefined
+    this.#releaseInvokeOutcomes(exec)
+    this.#scan(exec)
     if ("functionError" in outcome) {
       exec.consecutiveErrors++
       exec.notBefore = this.now() + this.options.invocationRetryDelayMillis
@@ -752,9 +803,12 @@ export class Simulation {
           : d.Status === "STOPPED"
             ? { stopped: true, error: d.Error }
             : { error: d.Error ?? { ErrorType: "Error", ErrorMessage: "The invoked execution failed" } }
-    this.state.completeChainedInvoke(parent.arn, parent.operationId, outcome)
     const parentRun = this.executions.get(parent.arn)
-    if (parentRun !== undefined) this.#scan(parentRun)
+    if (parentRun === undefined) this.state.completeChainedInvoke(parent.arn, parent.operationId, outcome)
+    else {
+      this.#completeInvoke(parentRun, parent.operationId, outcome)
+      this.#scan(parentRun)
+    }
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -810,12 +864,14 @@ export class Simulation {
           }
           const site = { execution, call: "Checkpoint" } as const
           const call = this.#countCall(site, isRoot && !inv.record.duplicate ? boundary : undefined)
-          return this.#inject(inv, site, call, "checkpoint", request.checkpointToken, (checkpointToken) =>
-            after(
+          const delay = this.options.checkpointDelayMillis ?? 0
+          return this.#inject(inv, site, call, "checkpoint", request.checkpointToken, (checkpointToken) => {
+            const answer = after(
               mock.checkpoint(checkpointToken === undefined ? request : { ...request, checkpointToken }),
               request.updates
             )
-          )
+            return delay > 0 ? this.#held(inv, answer.pipe(Effect.delay(delay))) : answer
+          })
         }),
       getExecutionState: (request) =>
         Effect.suspend(() => {
@@ -870,6 +926,7 @@ export class Simulation {
       case "LoseCheckpoint":
         // The request never reaches the service and no answer ever comes: the invocation hangs until
         // the Lambda timeout.
+        inv.held++
         return Effect.never
       case "Throttle":
         return Effect.fail(
@@ -891,8 +948,22 @@ export class Simulation {
         return perform(first !== requestToken ? first : btoa(JSON.stringify({ e: 999999, t: 0 })))
       }
       case "DelayResponse":
-        return perform(undefined).pipe(Effect.delay(fault.millis))
+        return this.#held(inv, perform(undefined).pipe(Effect.delay(fault.millis)))
     }
+  }
+
+  /** A backend call the harness answers late: the invocation is held (time may move) while it waits. */
+  #held<A, E>(inv: RunningInvocation, call: Effect.Effect<A, E>): Effect.Effect<A, E> {
+    return Effect.acquireUseRelease(
+      Effect.sync(() => {
+        inv.held++
+      }),
+      () => call,
+      () =>
+        Effect.sync(() => {
+          inv.held--
+        })
+    )
   }
 
   #faultAt(site: Required<FaultSite>, call: number): CallFault | undefined {
@@ -996,7 +1067,17 @@ export class Simulation {
               : action.operation === "failure"
                 ? this.state.sendCallbackFailure(callbackId, action.payload as Operation.ErrorObject | undefined)
                 : this.state.sendCallbackHeartbeat(callbackId)
-          void result // a closed callback answers CallbackTimeoutException, as the service would
+          // A closed callback answers CallbackTimeoutException, as the service would: reported, not dropped.
+          if (Result.isFailure(result)) {
+            this.rejectedCallbackAnswers.push({
+              callbackId,
+              name: first.name,
+              operation: action.operation,
+              at: new Date(this.now()),
+              errorCode: result.failure.code,
+              errorMessage: result.failure.message
+            })
+          }
           this.#scan(exec)
         })
       }
@@ -1012,7 +1093,7 @@ export class Simulation {
     const registered = this.#lookup(name)
     const payload = details.Input.Payload
     if (registered === undefined) {
-      this.state.completeChainedInvoke(exec.arn, operationId, {
+      this.#completeInvoke(exec, operationId, {
         error: {
           ErrorType: "ResourceNotFoundException",
           ErrorMessage: `Function not found: ${name}. Register it with registerFunction / registerDurableFunction.`
@@ -1028,7 +1109,10 @@ export class Simulation {
       const started = this.state.startExecution({
         functionName: bareName(name),
         ...(announced !== null ? { executionName: announced[1] } : {}),
-        ...(payload !== undefined ? { input: payload } : {})
+        ...(payload !== undefined ? { input: payload } : {}),
+        ...(registered.executionTimeoutSeconds !== undefined
+          ? { timeoutSeconds: registered.executionTimeoutSeconds }
+          : {})
       })
       this.#forcedId = undefined
       const child = this.#addExecution(started.durableExecutionArn, registered.target, { arn: exec.arn, operationId })
@@ -1042,10 +1126,10 @@ export class Simulation {
       .then(
         (value) => {
           const result = value === undefined ? undefined : JSON.stringify(value)
-          this.state.completeChainedInvoke(exec.arn, operationId, { result })
+          this.#completeInvoke(exec, operationId, { result })
         },
         (error) => {
-          this.state.completeChainedInvoke(exec.arn, operationId, { error: errorObjectOf(error) })
+          this.#completeInvoke(exec, operationId, { error: errorObjectOf(error) })
         }
       )
       .finally(() => {
@@ -1054,6 +1138,26 @@ export class Simulation {
         this.#notify()
         this.#wake()
       })
+  }
+
+  /**
+   * Records a chained invoke's outcome as the service does: never inside the caller's running invocation.
+   * The target takes real time on the service, the caller suspends at once; so while the caller's
+   * invocation runs, the outcome is held and recorded right after its `InvocationCompleted`.
+   */
+  #completeInvoke(exec: ExecutionRun, operationId: string, outcome: ServiceState.ChainedInvokeOutcome): void {
+    if (exec.running !== undefined) {
+      exec.heldInvokeOutcomes.push({ operationId, outcome })
+      return
+    }
+    this.state.completeChainedInvoke(exec.arn, operationId, outcome)
+  }
+
+  /** Records the invoke outcomes held while `exec`'s invocation ran. */
+  #releaseInvokeOutcomes(exec: ExecutionRun): void {
+    for (const { operationId, outcome } of exec.heldInvokeOutcomes.splice(0)) {
+      this.state.completeChainedInvoke(exec.arn, operationId, outcome)
+    }
   }
 
   #lookup(name: string): Registered | undefined {
@@ -1071,7 +1175,6 @@ export class Simulation {
     this.#watching = true
     let last = -1
     let quiet = 0
-    let quietSince = performance.now()
     const tick = () => {
       // Duplicate deliveries count too: a fault can leave one hanging until its Lambda timeout.
       const running = [
@@ -1086,50 +1189,59 @@ export class Simulation {
       if (activity !== last) {
         last = activity
         quiet = 0
-        quietSince = performance.now()
       } else quiet++
-      // Stuck: no activity for a few turns and nothing of the invocations' own pending (timers, sockets, ...);
-      // or, as a last resort against foreign resources, no activity at all for STUCK_FALLBACK_MS of real time.
-      const stuck =
-        quiet >= this.options.settleTurns &&
-        (this.#allStuck(running) ||
-          (performance.now() - quietSince >= STUCK_FALLBACK_MS &&
-            running.every((inv) => inv.exec.target._tag === "InProcess") &&
-            this.#inflight === running.length))
-      if (stuck) {
+      if (quiet >= this.options.settleTurns && this.#blockedOnTime(running)) {
         quiet = 0
-        quietSince = performance.now()
         this.#advanceInsideInvocations(running)
       }
       // Spin on immediates while things happen; back off once the invocations have been quiet for a while.
-      if (quiet > 100) setTimeout(tick, 2)
+      if (quiet > 100) realSetTimeout(tick, 2)
       else setImmediate(tick)
     }
     setImmediate(tick)
   }
 
-  #allStuck(running: ReadonlyArray<RunningInvocation>): boolean {
-    if (this.#inflight > running.length) return false // a plain invoke target is working
-    const resources = busyResources()
+  /**
+   * Whether every running invocation can only progress by time moving, known from the harness's own
+   * state: it holds the invocation's backend call (an injected lost or delayed answer), a worker reported
+   * itself idle, or under skipTime every timer is on the one fake timeline and nothing else is left to run.
+   */
+  #blockedOnTime(running: ReadonlyArray<RunningInvocation>): boolean {
+    const fake = this.clock?.fake === true
+    // A plain invoke target is user code: on real time it is never cut short.
+    if (!fake && this.#inflight > running.length) return false
     for (const inv of running) {
       if (inv.exec.target._tag === "Worker") {
         if (inv.workerStuck === undefined) return false
-      } else if (resources > inv.resourcesAtStart) return false
+      } else if (!fake && inv.held === 0) return false
     }
     return true
   }
 
+  /** Moves time inside running invocations to the next due item (timer, service timer, deadline). */
   #advanceInsideInvocations(running: ReadonlyArray<RunningInvocation>): void {
     const clock = this.clock!
     let next = clock.nextTimerAt()
     const take = (t: number | undefined) => {
       if (t !== undefined && (next === undefined || t < next)) next = t
     }
-    for (const inv of running) {
-      take(inv.deadline)
-    }
+    take(this.state.nextTimerAt())
+    for (const action of this.#external) take(action.at)
+    for (const inv of running) take(inv.deadline)
     if (next === undefined) return
-    clock.advanceTo(next)
+    this.#timePassed(next, running)
+  }
+
+  /** An in-process timer's real delay elapsed (no skipTime): time has really passed up to `due`. */
+  #onRealDue(due: number): void {
+    if (this.#finished) return
+    const running = [...this.executions.values()].flatMap((e) => (e.running === undefined ? [] : [e.running]))
+    this.#timePassed(due, running)
+  }
+
+  #timePassed(to: number, running: ReadonlyArray<RunningInvocation>): void {
+    const clock = this.clock!
+    clock.advanceTo(to)
     for (const inv of running) {
       if (inv.deadline <= clock.now()) {
         const seconds = (this.options.invocationTimeoutMillis / 1000).toFixed(2)
