@@ -21,7 +21,7 @@ const entryPoints = () =>
     .filter(({ pkg }) => !pkg.private && pkg.exports)
     .flatMap(({ dir, pkg }) =>
       Object.entries(pkg.exports)
-        .filter(([subpath, target]) => typeof target === "object" && target.types !== undefined)
+        .filter(([, target]) => typeof target === "object" && target.types !== undefined)
         .map(([subpath, target]) => ({
           dir,
           name: subpath === "." ? pkg.name : `${pkg.name}/${subpath.slice(2)}`,

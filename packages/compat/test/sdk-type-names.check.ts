@@ -122,5 +122,3 @@ export type {
   WireWaitDetails,
   WithRetryConfig
 } from "@durable-lambda/backend-aws"
-
-export {}

@@ -131,7 +131,10 @@ export const logData = (state: ContextState): DurableLogData => {
     ...(r.tenantId === undefined ? {} : { tenantId: r.tenantId }),
     ...(operationRaw === undefined ? {} : { operationId: OperationId.hash(operationRaw) }),
     ...(operationRaw === undefined || operationName === undefined ? {} : { operationName }),
-    ...(step === undefined ? {} : { attempt: step.attempt })
+    ...(step === undefined ? {} : { attempt: step.attempt }),
+    // Plugins' fields (e.g. a trace id) reach custom loggers too; the official SDK gives them to its default
+    // logger only (see packages/compat/DIFFERENCES.md, [log-enrichment]).
+    ...r.plugins.enrichLogContext()
   }
 }
 

@@ -248,5 +248,4 @@ export class DurableExecutionInvocationInputWithClient implements Wire.DurableEx
   get [Symbol.toStringTag](): string {
     return "DurableExecutionInvocationInputWithClient"
   }
-
 }

@@ -169,7 +169,14 @@ export const make = <In, A, E, R>(
             now: () => new Date(clock.currentTimeMillisUnsafe()),
             enrich: () => runner.enrichLogContext()
           })
-        const runner = Plugins.runner(plugins.success.plugins, logger)
+        // The engine's own warnings (plugin failures, unawaited operations) carry the execution's log data, so a
+        // logger that needs a durable logging context (the default one) can write them.
+        const engineLogger: Logger.DurableLogger = Logger.bind(logger, () => ({
+          requestId: lambdaContext?.awsRequestId ?? "",
+          executionArn: input.DurableExecutionArn,
+          ...(lambdaContext?.tenantId === undefined ? {} : { tenantId: lambdaContext.tenantId })
+        }))
+        const runner = Plugins.runner(plugins.success.plugins, engineLogger)
         const runtime = new Runtime({
           arn: input.DurableExecutionArn,
           token: input.CheckpointToken,
@@ -179,7 +186,7 @@ export const make = <In, A, E, R>(
           config: resolved,
           scope,
           termination,
-          logger,
+          logger: engineLogger,
           requestId: lambdaContext?.awsRequestId,
           tenantId: lambdaContext?.tenantId,
           lambdaContext,

@@ -55,6 +55,7 @@ export interface RuntimeOptions {
   readonly config: ResolvedConfig
   readonly scope: Scope.Scope
   readonly termination: Deferred.Deferred<Termination>
+  /** The engine's own warnings (bound to the execution's log data). */
   readonly logger: DurableLogger
   readonly requestId: string | undefined
   readonly tenantId: string | undefined
