@@ -84,12 +84,13 @@ describe("LambdaHandler", () => {
           async (_: unknown, ctx) => ctx.step("slow", () => new Promise<number>(() => {})),
           { client, deadlineMarginMillis: 1000 }
         )
-        const error = await handler(event, { awsRequestId: "r2", getRemainingTimeInMillis: () => 1010 }).then(
+        const error = await handler(event, { awsRequestId: "r2", getRemainingTimeInMillis: () => 2000 }).then(
           () => undefined,
           (e: unknown) => e
         )
         assert.strictEqual((error as { _tag?: string })._tag, "InvocationDeadlineError")
-        // The step's START was flushed before the invocation ended.
+        // The step's START was flushed before the invocation ended (1 s of real time leaves room for the START
+        // even on a loaded machine; the guard fires at remaining - margin).
         const actions = endpoint.requests.flatMap((r) => r.body.Updates.map((u: any) => u.Action))
         assert.deepStrictEqual(actions, ["START"])
       } finally {
