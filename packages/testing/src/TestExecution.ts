@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import type { Operation } from "@durable-lambda/core"
+import { type Operation, Wire as CoreWire } from "@durable-lambda/core"
 import * as ExecutionViews from "./ExecutionView.ts"
 import type { CallbackCall, ExecutionView } from "./ExecutionView.ts"
 import type { HistoryEvent } from "./History.ts"
@@ -64,48 +64,32 @@ export const InvocationType = {
 export type InvocationType = (typeof InvocationType)[keyof typeof InvocationType]
 
 /**
- * The official `OperationStatus` values.
+ * The official `OperationStatus` values (the wire model's, from `@durable-lambda/core`).
  *
  * @since 0.1.0
  */
-export const OperationStatus = {
-  STARTED: "STARTED",
-  PENDING: "PENDING",
-  READY: "READY",
-  SUCCEEDED: "SUCCEEDED",
-  FAILED: "FAILED",
-  CANCELLED: "CANCELLED",
-  TIMED_OUT: "TIMED_OUT",
-  STOPPED: "STOPPED"
-} as const
+export const OperationStatus = CoreWire.OperationStatus
 
 /**
  * One of `OperationStatus`'s values.
  *
  * @since 0.1.0
  */
-export type OperationStatus = (typeof OperationStatus)[keyof typeof OperationStatus]
+export type OperationStatus = CoreWire.OperationStatus
 
 /**
- * The official `OperationType` values.
+ * The official `OperationType` values (the wire model's, from `@durable-lambda/core`).
  *
  * @since 0.1.0
  */
-export const OperationType = {
-  EXECUTION: "EXECUTION",
-  CONTEXT: "CONTEXT",
-  STEP: "STEP",
-  WAIT: "WAIT",
-  CALLBACK: "CALLBACK",
-  CHAINED_INVOKE: "CHAINED_INVOKE"
-} as const
+export const OperationType = CoreWire.OperationType
 
 /**
  * One of `OperationType`'s values.
  *
  * @since 0.1.0
  */
-export type OperationType = (typeof OperationType)[keyof typeof OperationType]
+export type OperationType = CoreWire.OperationType
 
 /**
  * What the callback API calls answer (the Lambda client's response: only `$metadata`).
