@@ -44,8 +44,8 @@ export class ApprovalRejected extends Schema.TaggedError<ApprovalRejected>()("Ap
 
   /** The typed rejection a failed `waitForCallback` carries, if it is one. */
   static fromCallbackFailure(error: unknown): ApprovalRejected | undefined {
-    // waitForCallback (async API) fails with ChildContextError; its cause is the CallbackExternalError.
-    const failure = (error as { cause?: unknown }).cause
+    // waitForCallback (async API) rejects with the CallbackExternalError itself, as the official SDK 2.4.0 does.
+    const failure = error
     if (!(failure instanceof CallbackExternalError) || failure.errorData === undefined) return undefined
     const decoded = Schema.decodeUnknownOption(Schema.fromJsonString(ApprovalRejected))(failure.errorData)
     return Option.getOrUndefined(decoded)
@@ -84,7 +84,7 @@ export const makeHandler = (services: Services) =>
         )
         return { status: "REJECTED", reason: rejected.reason, rejectedBy: rejected.rejectedBy }
       }
-      if ((error as { cause?: unknown }).cause instanceof CallbackTimeoutError) {
+      if (error instanceof CallbackTimeoutError) {
         await context.step("notify-employee", async () =>
           services.notify(claim.employee, `Claim ${claim.claimId} expired: no decision within 48 hours`)
         )

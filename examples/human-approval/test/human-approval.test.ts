@@ -79,7 +79,7 @@ describe("human-approval", () => {
       Callbacks.respond("*", Callbacks.failure({ ErrorType: "MailboxGone", ErrorMessage: "manager left" }, HOUR))
     ])
     assert.strictEqual(result.getStatus(), "FAILED")
-    assert.strictEqual(result.getError().errorType, "ChildContextError")
+    assert.strictEqual(result.getError().errorType, "CallbackExternalError")
     assert.strictEqual(result.getError().errorMessage, "manager left")
     assert.deepStrictEqual(fake.messages, [])
   })

@@ -470,7 +470,7 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
         (callbackId, scope) => fromPromise(() => submit(callbackId, operationContext<L>(scope))),
         options,
         config
-      ),
+      ).pipe(Effect.mapError(Callback.asyncFailure)),
       { awaited: true }
     )
   }

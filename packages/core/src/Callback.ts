@@ -31,9 +31,11 @@ import {
   CallbackError,
   CallbackExternalError,
   CallbackHeartbeatTimeoutError,
+  CallbackSubmitterError,
   CallbackTimeoutError,
   causeFromErrorObject,
   ChildContextError,
+  type DurableOperationError,
   StepError
 } from "./Errors.ts"
 import type { ErrorObject, Operation } from "./Operation.ts"
@@ -314,6 +316,20 @@ const unwrap = (error: ChildContextError): CallbackFailure | StepError => {
 }
 
 /**
+ * The failure of a waitForCallback child as the official async API rejects with it (2.4.0): the callback's own
+ * error as is, the submitter's exhausted `StepError` as `CallbackSubmitterError` (cause: that `StepError`), and
+ * anything else as the `ChildContextError`.
+ *
+ * @internal
+ */
+export const asyncFailure = (error: ChildContextError): DurableOperationError => {
+  const cause = error.cause
+  if (cause instanceof CallbackError && !(cause instanceof CallbackSubmitterError)) return cause
+  if (cause instanceof StepError) return new CallbackSubmitterError(cause.message, cause, cause.errorData)
+  return error
+}
+
+/**
  * Creates a callback, runs `submitter` with its id as a durable step, and waits for the answer.
  *
  * **Details**: one CONTEXT operation (subtype `WaitForCallback`) holding the callback (`<id>-1`) and the
@@ -322,7 +338,8 @@ const unwrap = (error: ChildContextError): CallbackFailure | StepError => {
  *
  * **Gotchas**: the submitter runs as a step body: it cannot call durable operations, and it may run again
  * (retries, or a crash before its result was recorded): make sending the id idempotent. The async API's
- * `context.waitForCallback` keeps the official behaviour of wrapping these errors in `ChildContextError`.
+ * `context.waitForCallback` rejects as the official one does (`asyncFailure`): the callback's error as is, the
+ * submitter's as `CallbackSubmitterError`.
  *
  * @since 0.1.0
  */

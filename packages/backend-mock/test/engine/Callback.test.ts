@@ -408,7 +408,7 @@ describe("Callback.waitFor (Effect API)", () => {
 })
 
 describe("waitForCallback (async API)", () => {
-  it.effect("failures keep the official shape: ChildContextError whose cause is the precise callback error", () =>
+  it.effect("failures keep the official 2.4.0 shape: the callback's own error, unwrapped", () =>
     Effect.gen(function* () {
       const handler = asyncHandler(async (_event, context) => {
         try {
@@ -417,22 +417,52 @@ describe("waitForCallback (async API)", () => {
           return {
             ...describeError(e),
             childContextError: e instanceof Errors.ChildContextError,
-            causeIsTimeout: (e as Errors.ChildContextError).cause instanceof Errors.CallbackTimeoutError,
-            causeIsCallbackError: (e as Errors.ChildContextError).cause instanceof Errors.CallbackError
+            isTimeout: e instanceof Errors.CallbackTimeoutError,
+            isCallbackError: e instanceof Errors.CallbackError
+          }
+        }
+      })
+      const service = new FakeDurableService()
+      const run = yield* service.run(handler)
+      assert.deepInclude(resultOf(run.output), {
+        name: "CallbackTimeoutError",
+        message: "Callback timed out",
+        childContextError: false,
+        isTimeout: true,
+        isCallbackError: true
+      })
+    })
+  )
+
+  it.effect("a submitter that exhausts its retries rejects with CallbackSubmitterError (cause: the StepError)", () =>
+    Effect.gen(function* () {
+      const handler = asyncHandler(async (_event, context) => {
+        try {
+          return await context.waitForCallback(
+            "a",
+            async () => {
+              throw new Error("queue down")
+            },
+            { retryStrategy: () => ({ shouldRetry: false }) }
+          )
+        } catch (e) {
+          return {
+            name: (e as Error).name,
+            message: (e as Error).message,
+            isSubmitter: e instanceof Errors.CallbackSubmitterError,
+            isCallbackError: e instanceof Errors.CallbackError,
+            causeIsStep: (e as Error).cause instanceof Errors.StepError
           }
         }
       })
       const service = new FakeDurableService()
       const run = yield* service.run(handler)
       assert.deepStrictEqual(resultOf(run.output), {
-        name: "ChildContextError",
-        tag: "ChildContextError",
-        message: "Callback timed out",
-        causeName: "CallbackTimeoutError",
-        causeMessage: "Callback timed out",
-        childContextError: true,
-        causeIsTimeout: true,
-        causeIsCallbackError: true
+        name: "CallbackSubmitterError",
+        message: "queue down",
+        isSubmitter: true,
+        isCallbackError: true,
+        causeIsStep: true
       })
     })
   )
