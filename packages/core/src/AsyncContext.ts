@@ -26,8 +26,28 @@ import type { Serdes } from "./Serdes.ts"
 import * as Step from "./Step.ts"
 import * as Wait from "./Wait.ts"
 import * as WaitForCondition from "./WaitForCondition.ts"
+import * as Attempt from "./internal/attempt.ts"
 import type { AwaitHandle } from "./internal/runtime.ts"
 import { isFunction, parseNamedCall, withName } from "./internal/namedArgs.ts"
+
+/**
+ * `context.executionContext`: the execution and the time the current invocation has left.
+ *
+ * **Details**: the invocation event carries no deadline of the execution itself (its `ExecutionTimeout` is
+ * set on the function and not sent to the handler), so none is exposed here.
+ *
+ * @since 0.1.0
+ */
+export interface ExecutionContext {
+  /** The ARN of the durable execution (the official field). */
+  readonly durableExecutionArn: string
+  /**
+   * Milliseconds until Lambda stops this invocation, as the Lambda context's `getRemainingTimeInMillis()`
+   * (this SDK's addition). The engine ends the invocation `deadlineMarginMillis` (default 5 s) earlier.
+   * `Infinity` when the handler runs without a Lambda context that reports it.
+   */
+  getRemainingTimeInMillis(): number
+}
 
 /** What a step body receives. @since 0.1.0 */
 export interface StepContext<L extends DurableLogger = DurableLogger> {
@@ -35,6 +55,14 @@ export interface StepContext<L extends DurableLogger = DurableLogger> {
   readonly logger: DurableContextLogger<L>
   /** The 1-based number of this attempt (2 on the first retry). */
   readonly attempt: number
+  /**
+   * Aborted when this attempt should stop (this SDK's addition): its `timeout` passed (`reason` is a
+   * `StepTimeoutError`), the invocation reached its deadline (`InvocationDeadlineError`), or the invocation
+   * ended otherwise (`InvocationEndedError`). Pass it to `fetch` and other cancellable work.
+   *
+   * **Gotchas**: nothing a body does after its invocation ended is checkpointed, whether it stops or not.
+   */
+  readonly signal: AbortSignal
 }
 
 /** A step body. @since 0.1.0 */
@@ -49,6 +77,8 @@ export interface WaitForConditionContext<L extends DurableLogger = DurableLogger
   readonly logger: DurableContextLogger<L>
   /** The 1-based number of this check. */
   readonly attempt: number
+  /** Aborted when this check should stop; see `StepContext.signal` (this SDK's addition). */
+  readonly signal: AbortSignal
 }
 
 /** A waitForCondition check: the previous state in, the new state out. @since 0.1.0 */
@@ -140,8 +170,8 @@ export interface DurableContext<L extends DurableLogger = DurableLogger> {
   readonly lambdaContext: any
   /** Replay-aware logger: silent while completed operations replay. */
   readonly logger: DurableContextLogger<L>
-  /** The execution this context belongs to. */
-  readonly executionContext: { readonly durableExecutionArn: string }
+  /** The execution this context belongs to, and the time this invocation has left. */
+  readonly executionContext: ExecutionContext
   /** Durable promise combinators. */
   readonly promise: DurablePromiseCombinators
   step<T>(name: string | undefined, fn: StepFunc<T, L>, config?: Step.StepConfig<T>): DurablePromise<T>
@@ -280,7 +310,10 @@ const settled = <T>(exit: Exit.Exit<T, unknown>): DurablePromise<T> =>
 /** What a step body, a waitForCondition check or a callback submitter receives, in its step scope. */
 const operationContext = <L extends DurableLogger>(scope: ContextState): StepContext<L> => ({
   logger: Ctx.loggerOf(scope) as DurableContextLogger<L>,
-  attempt: scope.insideStep?.attempt ?? 1
+  attempt: scope.insideStep?.attempt ?? 1,
+  get signal(): AbortSignal {
+    return scope.insideStep?.signal?.signal ?? scope.runtime.signal
+  }
 })
 
 /** The implementation of `DurableContext` over one engine context. */
@@ -301,8 +334,12 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
     return Ctx.loggerOf(this.#state) as DurableContextLogger<L>
   }
 
-  get executionContext(): { readonly durableExecutionArn: string } {
-    return { durableExecutionArn: this.#state.runtime.arn }
+  get executionContext(): ExecutionContext {
+    const runtime = this.#state.runtime
+    return {
+      durableExecutionArn: runtime.arn,
+      getRemainingTimeInMillis: () => runtime.remainingTimeMillis()
+    }
   }
 
   configureSerdes(config: SerdesDefaults): void {
@@ -340,6 +377,7 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
       isFunction,
       "step: expected a function as the step body"
     )
+    Attempt.timeoutMillis(config?.timeout, "step")
     const alloc = Ctx.allocate(this.#state, "STEP", OperationSubType.STEP, name, "step")
     const replayed = Step.replayCompleted<T, never>(alloc, config)
     if (replayed !== undefined) return settled(replayed)
@@ -412,6 +450,7 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
 
   waitForCondition<T>(...args: ReadonlyArray<unknown>): DurablePromise<T> {
     const { name, body: check, config } = WaitForCondition.parseArguments<WaitForConditionCheckFunc<T, L>>(args)
+    Attempt.timeoutMillis(config.timeout, "waitForCondition")
     const alloc = Ctx.allocate(this.#state, "STEP", OperationSubType.WAIT_FOR_CONDITION, name, "waitForCondition")
     const handle: AwaitHandle = { awaited: false }
     return this.#launch(

@@ -13,6 +13,7 @@ import type { Operation, OperationType } from "./Operation.ts"
 import { isTerminal } from "./Operation.ts"
 import * as OperationId from "./OperationId.ts"
 import type { Serdes } from "./Serdes.ts"
+import type { AttemptSignal } from "./internal/attempt.ts"
 import type { Runtime } from "./internal/runtime.ts"
 import { executionFailed } from "./internal/termination.ts"
 
@@ -45,7 +46,14 @@ export interface ContextState {
   mode: Mode
   /** Set while a step body runs: durable operations are not allowed there. @internal */
   readonly insideStep:
-    { readonly rawId: string; readonly attempt: number; readonly name?: string | undefined } | undefined
+    | {
+        readonly rawId: string
+        readonly attempt: number
+        readonly name?: string | undefined
+        /** The attempt's cancellation (its `AbortSignal`). */
+        readonly signal?: AttemptSignal | undefined
+      }
+    | undefined
   /** @internal */
   logger: DurableLogger
   /** @internal */
@@ -113,9 +121,15 @@ export const makeChild = (parent: ContextState, rawId: string, mode: Mode, name?
 })
 
 /** @internal The context a step body sees: same numbering, but durable operations are refused. */
-export const makeStepScope = (parent: ContextState, rawId: string, attempt: number, name?: string): ContextState => ({
+export const makeStepScope = (
+  parent: ContextState,
+  rawId: string,
+  attempt: number,
+  name?: string,
+  signal?: AttemptSignal
+): ContextState => ({
   ...parent,
-  insideStep: { rawId, attempt, name },
+  insideStep: { rawId, attempt, name, signal },
   mode: "execute"
 })
 

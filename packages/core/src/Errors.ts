@@ -643,3 +643,40 @@ export const clampErrorObject = (o: ErrorObject, limitBytes = 32_000): ErrorObje
   }
   return out
 }
+
+/**
+ * A step attempt (or a `waitForCondition` check) ran longer than its `timeout`: the attempt fails with this
+ * error, the body's `signal` aborts with it, and (for a step) the retry strategy decides as for any failed
+ * attempt. Checkpointed with `ErrorType` `"StepTimeoutError"`, so once the step fails for good its
+ * `StepError` has `cause.name === "StepTimeoutError"` (on the first run and on replay), as for
+ * `StepInterruptedError`.
+ *
+ * **Gotchas**: the engine stops waiting for the body, it cannot stop the body's own work: a body that ignores
+ * its `signal` keeps running (its result is dropped).
+ *
+ * @since 0.2.0
+ */
+export class StepTimeoutError extends Data.TaggedError("StepTimeoutError")<{
+  readonly message: string
+  readonly stepId: string
+  readonly stepName?: string
+  readonly timeoutMillis: number
+}> {
+  static of(stepId: string, stepName: string | undefined, timeoutMillis: number): StepTimeoutError {
+    const message = `The step attempt did not finish within its timeout of ${timeoutMillis} ms.`
+    return stepName === undefined
+      ? new StepTimeoutError({ message, stepId, timeoutMillis })
+      : new StepTimeoutError({ message, stepId, stepName, timeoutMillis })
+  }
+}
+
+/**
+ * The `signal.reason` of a step body whose invocation ended before the body did (the handler returned or
+ * failed, the invocation suspended, or it could not go on). Reaching the Lambda deadline gives
+ * `InvocationDeadlineError` instead; a step timeout gives `StepTimeoutError`.
+ *
+ * @since 0.2.0
+ */
+export class InvocationEndedError extends Data.TaggedError("InvocationEndedError")<{
+  readonly message: string
+}> {}

@@ -19,6 +19,7 @@ import {
   fromErrorObject,
   InvalidInvocationEventError,
   InvocationDeadlineError,
+  InvocationEndedError,
   PayloadTooLargeError,
   SerdesFailedError,
   toErrorObject
@@ -213,8 +214,17 @@ export const make = <In, A, E, R>(
               Effect.map((exit): Outcome<A> => ({ _tag: "Done", exit }))
             ),
             Deferred.await(termination).pipe(Effect.map((t): Outcome<A> => ({ _tag: "Terminated", termination: t })))
-          ).pipe(Effect.ensuring(Effect.andThen(runtime.interruptLaunched(), Scope.close(scope, Exit.void))))
-          const output = yield* Effect.exit(finish(runtime, outcome))
+          ).pipe(
+            Effect.ensuring(
+              Effect.suspend(() => {
+                runtime.abort(invocationEnded)
+                return Effect.andThen(runtime.interruptLaunched(), Scope.close(scope, Exit.void))
+              })
+            )
+          )
+          const output = yield* Effect.exit(finish(runtime, outcome)).pipe(
+            Effect.ensuring(Effect.sync(() => runtime.close(invocationEnded)))
+          )
           if (runner.active) {
             yield* runner.emit("onInvocationEnd", () => ({
               ...base,
@@ -253,20 +263,24 @@ const invocationEnd = <A>(
 /** Ends the invocation (after a flush) shortly before Lambda would kill it. */
 const deadlineGuard = (runtime: Runtime, remainingMillis: number, marginMillis: number) =>
   Effect.sleep(Math.max(0, remainingMillis - marginMillis)).pipe(
-    Effect.andThen(runtime.flush()),
-    // built only when the deadline is reached: an error captures a stack trace, which costs on every invocation
     Effect.andThen(
-      Effect.suspend(() =>
-        runtime.terminate({
-          _tag: "InvocationFailed",
-          error: new InvocationDeadlineError({
-            message: `Less than ${marginMillis} ms of the Lambda invocation remained: checkpoints were flushed and the invocation ended so the service invokes again.`,
-            remainingMillis: marginMillis
-          })
+      // built only when the deadline is reached: an error captures a stack trace, which costs on every invocation
+      Effect.suspend(() => {
+        const error = new InvocationDeadlineError({
+          message: `Less than ${marginMillis} ms of the Lambda invocation remained: checkpoints were flushed and the invocation ended so the service invokes again.`,
+          remainingMillis: marginMillis
         })
-      )
+        // step bodies see their signal abort; attempts with a timeout record themselves as interrupted
+        return runtime
+          .reachDeadline(error, Math.floor(marginMillis / 2))
+          .pipe(Effect.andThen(runtime.flush()), Effect.andThen(runtime.terminate({ _tag: "InvocationFailed", error })))
+      })
     )
   )
+
+/** The reason an attempt's signal aborts when its invocation ends otherwise than by its deadline. */
+const invocationEnded = () =>
+  new InvocationEndedError({ message: "The invocation ended before the step body finished." })
 
 /** Flushes what is queued and maps the outcome to the service's output. */
 const finish = <A>(runtime: Runtime, outcome: Outcome<A>): Effect.Effect<InvocationOutput, InvocationError> =>

@@ -17,7 +17,7 @@ import { Effect, Exit, Random, Result, Schema } from "effect"
 import type { Allocation, ContextState } from "./DurableContext.ts"
 import * as Ctx from "./DurableContext.ts"
 import { DurableContext } from "./DurableContext.ts"
-import { toValidSeconds, MAX_SECONDS } from "./Duration.ts"
+import { toValidSeconds, MAX_SECONDS, type Duration } from "./Duration.ts"
 import {
   asError,
   clampErrorObject,
@@ -25,6 +25,7 @@ import {
   PayloadTooLargeError,
   readableThrowable,
   StepInterruptedError,
+  StepTimeoutError,
   toErrorObject,
   type StepError
 } from "./Errors.ts"
@@ -34,6 +35,7 @@ import { retryPresets, type RetryStrategy } from "./RetryStrategy.ts"
 import { defaultSerdes, type Serdes } from "./Serdes.ts"
 import { checkPayload } from "./internal/payload.ts"
 import type { AwaitHandle } from "./internal/runtime.ts"
+import * as Attempt from "./internal/attempt.ts"
 import * as Lifecycle from "./internal/lifecycle.ts"
 import * as SerdesRunner from "./internal/serdesRunner.ts"
 import * as TypedErrors from "./internal/typedErrors.ts"
@@ -70,6 +72,20 @@ export interface StepConfig<A, E = never> {
    * comes back as the same typed error (on the first run and on replay); other failures become `StepError`.
    */
   readonly error?: Schema.Codec<E, any>
+  /**
+   * How long one attempt may run (this SDK's addition; more than 0 seconds, fractions allowed). When it
+   * passes, the attempt fails with `StepTimeoutError`, the body's signal aborts (the Effect API interrupts the
+   * body's fiber) and the retry strategy decides as for any failed attempt.
+   *
+   * **Details**: when the invocation reaches its deadline (`deadlineMarginMillis` before the Lambda timeout)
+   * first, the attempt is recorded as interrupted (`StepInterruptedError`) and counted, as an at-most-once
+   * step's interrupted attempt is: a body that never finishes exhausts its retries instead of being re-run
+   * by every invocation. Without a timeout, an attempt cut off by the deadline is re-run by the next
+   * invocation without being counted (the official behaviour).
+   *
+   * **Gotchas**: the engine stops waiting; it cannot stop work the body does not tie to its signal.
+   */
+  readonly timeout?: Duration
 }
 
 /** @internal the shape shared by both APIs */
@@ -155,6 +171,7 @@ export const execute = <A, E>(alloc: Allocation, spec: StepSpec<A, E>): Effect.E
     const serdes = config?.serdes
     const semantics = config?.semantics ?? StepSemantics.AtLeastOncePerRetry
     const strategy = config?.retryStrategy ?? retryPresets.default
+    const timeout = Attempt.timeoutMillis(config?.timeout, "step")
     const eager = runtime.config.checkpointing === "eager"
     const optimistic = runtime.config.checkpointing === "optimistic"
     const base = Ctx.baseUpdate(alloc)
@@ -213,17 +230,47 @@ export const execute = <A, E>(alloc: Allocation, spec: StepSpec<A, E>): Effect.E
         yield* Lifecycle.started(alloc, true)
       }
       const attempt = (record?.StepDetails?.Attempt ?? 0) + 1
-      const scope = Ctx.makeStepScope(state, alloc.rawId, attempt, alloc.name)
+      // Past the deadline nothing new starts: the invocation is ending, the next one replays.
+      if (runtime.pastDeadline) return yield* Effect.never
+      const signal = new Attempt.AttemptSignal(runtime)
+      const scope = Ctx.makeStepScope(state, alloc.rawId, attempt, alloc.name, signal)
       const plugins = runtime.plugins
       const info = plugins.active ? yield* Lifecycle.attemptInfo(alloc, attempt, semantics) : undefined
       if (info !== undefined) yield* plugins.emit("onOperationAttemptStart", () => info)
       const body =
         info === undefined ? spec.attempt(scope) : plugins.wrap("wrapOperationAttemptFn", info, spec.attempt(scope))
-      const result = yield* spec.executing === false ? Effect.result(body) : runtime.executingScope(Effect.result(body))
       const ended = (outcome: "SUCCEEDED" | "FAILED", status: "SUCCEEDED" | "FAILED" | "PENDING", error?: unknown) =>
         info === undefined
           ? Effect.void
           : Lifecycle.attemptEnded(alloc, info, outcome, status, error, status !== "PENDING")
+      const raced = Attempt.race(runtime, signal, body, timeout, () =>
+        StepTimeoutError.of(alloc.rawId, alloc.name, timeout ?? 0)
+      )
+      const attemptRun = Effect.gen(function* () {
+        const outcome = yield* spec.executing === false ? raced : runtime.executingScope(raced)
+        // (a body that gave up on its aborted signal at the deadline counts as interrupted too)
+        if (outcome._tag === "Success" || (outcome._tag === "Failure" && !runtime.pastDeadline)) return outcome
+        // The deadline came before the timeout: the attempt counts as interrupted, recorded before the
+        // deadline guard flushes and ends the invocation (it waits for timed attempts).
+        const interrupted = StepInterruptedError.of(alloc.rawId, alloc.name)
+        const retried = yield* Effect.result(retryOrFail(interrupted, attempt, undefined))
+        yield* ended("FAILED", retried._tag === "Success" ? "PENDING" : "FAILED", interrupted)
+        return { _tag: "Interrupted", retried } as const
+      })
+      const outcome =
+        timeout === undefined
+          ? yield* spec.executing === false ? raced : runtime.executingScope(raced)
+          : yield* runtime.timedAttempt(attemptRun)
+      if (outcome._tag === "Interrupted") {
+        if (outcome.retried._tag === "Failure") return yield* Effect.fail(outcome.retried.failure)
+        record = runtime.ledger.get(id)
+        continue
+      }
+      if (outcome._tag === "DeadlineReached") return yield* Effect.never // only raced with a timeout
+      const result = outcome
+      // A failure after the deadline (a body giving up on its aborted signal) is not recorded: as when
+      // Lambda cuts an attempt off, the next invocation runs it again.
+      if (result._tag === "Failure" && timeout === undefined && runtime.pastDeadline) return yield* Effect.never
       if (result._tag === "Success") {
         const serialized = yield* Effect.result(SerdesRunner.serialize(alloc, serdes, result.success))
         if (serialized._tag === "Failure") {
@@ -274,6 +321,11 @@ const attemptOf =
  * again with the same error. The value returned on the first run is the serialized-then-deserialized
  * result, identical to what a replay returns.
  *
+ * **Cancellation**: the body's fiber is interrupted when its `timeout` passes (the attempt fails with
+ * `StepTimeoutError`), when a timed attempt reaches the invocation's deadline, and when the invocation ends
+ * (returns, fails, suspends, or its deadline guard fires). `Effect.tryPromise((signal) => fetch(url, { signal }))`
+ * passes that interruption on to promise work as an `AbortSignal`.
+ *
  * **Gotchas**: `body` must not call durable operations (it fails the execution with `ContextUsageError`);
  * use `ChildContext.run` for composite work. Its requirements `R` are provided by the handler's layer.
  *
@@ -296,6 +348,7 @@ export const run: {
       Effect.isEffect,
       "step: expected an Effect as the step body"
     )
+    Attempt.timeoutMillis(config?.timeout, "step") // a bad timeout throws before an id is taken
     const state = yield* DurableContext
     const context = yield* Effect.context<any>()
     const alloc = Ctx.allocate(state, "STEP", OperationSubType.STEP, name, "step")

@@ -26,7 +26,14 @@ import type { Allocation, ContextState } from "./DurableContext.ts"
 import * as Ctx from "./DurableContext.ts"
 import { DurableContext } from "./DurableContext.ts"
 import { MAX_SECONDS, toSeconds, type Duration } from "./Duration.ts"
-import { clampErrorObject, fromErrorObject, toErrorObject, WaitForConditionError, type StepError } from "./Errors.ts"
+import {
+  clampErrorObject,
+  fromErrorObject,
+  StepTimeoutError,
+  toErrorObject,
+  WaitForConditionError,
+  type StepError
+} from "./Errors.ts"
 import type { AttemptInfo } from "./Instrumentation.ts"
 import type { ErrorObject } from "./Operation.ts"
 import { OperationSubType } from "./Operation.ts"
@@ -34,6 +41,7 @@ import { JitterStrategy } from "./RetryStrategy.ts"
 import type { Serdes } from "./Serdes.ts"
 import type { AwaitHandle } from "./internal/runtime.ts"
 import { checkPayload } from "./internal/payload.ts"
+import * as Attempt from "./internal/attempt.ts"
 import * as Lifecycle from "./internal/lifecycle.ts"
 import * as SerdesRunner from "./internal/serdesRunner.ts"
 import { isFunction, parseNamedCall, type NamedCall } from "./internal/namedArgs.ts"
@@ -69,6 +77,16 @@ export interface WaitForConditionConfig<T> {
   readonly initialState: T
   /** How the state is checkpointed between checks (default JSON). */
   readonly serdes?: Serdes<T>
+  /**
+   * How long one check may run (this SDK's addition; more than 0 seconds). When it passes, the check fails
+   * with `StepTimeoutError` (its signal aborts; the Effect API interrupts its fiber), which fails the
+   * operation as any failed check does.
+   *
+   * **Details**: when the invocation reaches its deadline first, the check counts as one that returned the
+   * state it was given: the wait strategy decides (so `maxAttempts` bounds a check that never finishes)
+   * instead of the next invocation running it again uncounted.
+   */
+  readonly timeout?: Duration
 }
 
 /**
@@ -176,6 +194,7 @@ export const execute = <T>(
     const runtime = state.runtime
     const { config } = spec
     const serdes = config.serdes
+    const timeout = Attempt.timeoutMillis(config.timeout, "waitForCondition")
     const base = Ctx.baseUpdate(alloc)
     const eager = runtime.config.checkpointing === "eager"
     const plugins = runtime.plugins
@@ -235,7 +254,9 @@ export const execute = <T>(
       } else {
         yield* Lifecycle.started(alloc, true)
       }
-      const scope = Ctx.makeStepScope(state, alloc.rawId, attempt, alloc.name)
+      if (runtime.pastDeadline) return yield* Effect.never // the invocation is ending
+      const signal = new Attempt.AttemptSignal(runtime)
+      const scope = Ctx.makeStepScope(state, alloc.rawId, attempt, alloc.name, signal)
       info = plugins.active ? yield* Lifecycle.attemptInfo(alloc, attempt, undefined) : undefined
       if (info !== undefined) {
         const start = info
@@ -245,42 +266,59 @@ export const execute = <T>(
         info === undefined
           ? spec.check(current, scope)
           : plugins.wrap("wrapOperationAttemptFn", info, spec.check(current, scope))
-      const checked = yield* runtime.executingScope(Effect.result(check))
-      if (checked._tag === "Failure") return yield* fail(clampErrorObject(toErrorObject(checked.failure)))
-      const serialized = yield* Effect.result(SerdesRunner.serialize(alloc, serdes, checked.success))
-      if (serialized._tag === "Failure") return yield* fail(clampErrorObject(toErrorObject(serialized.failure)))
-      const payload = serialized.success
-      const tooLarge = checkPayload(alloc, "state of waitForCondition", payload)
-      if (tooLarge !== undefined) return yield* fail(clampErrorObject(toErrorObject(tooLarge)))
-      const roundTrip = yield* Effect.result(SerdesRunner.deserialize<T>(alloc, serdes, payload))
-      if (roundTrip._tag === "Failure") return yield* fail(clampErrorObject(toErrorObject(roundTrip.failure)))
-      const next = roundTrip.success as T
-      const random = yield* Random.next
-      let decision: WaitForConditionDecision
-      try {
-        decision = config.waitStrategy(next, attempt, () => random)
-      } catch (error) {
-        return yield* fail(clampErrorObject(toErrorObject(error)))
-      }
-      if (!decision.shouldContinue) {
-        yield* runtime.checkpoint(
-          payload === undefined ? { ...base, Action: "SUCCEED" } : { ...base, Action: "SUCCEED", Payload: payload },
-          eager
-        )
-        yield* ended("SUCCEEDED", "SUCCEEDED")
-        return next
-      }
-      const delay = delaySeconds((decision as { delay?: Duration }).delay)
-      yield* runtime.checkpoint(
-        {
-          ...base,
-          Action: "RETRY",
-          ...(payload === undefined ? {} : { Payload: payload }),
-          StepOptions: { NextAttemptDelaySeconds: delay }
-        },
-        true
+      /** Records the state a check returned: SUCCEED when the strategy stops, else RETRY after its delay. */
+      const settle = (checked: T) =>
+        Effect.gen(function* () {
+          const serialized = yield* Effect.result(SerdesRunner.serialize(alloc, serdes, checked))
+          if (serialized._tag === "Failure") return yield* fail(clampErrorObject(toErrorObject(serialized.failure)))
+          const payload = serialized.success
+          const tooLarge = checkPayload(alloc, "state of waitForCondition", payload)
+          if (tooLarge !== undefined) return yield* fail(clampErrorObject(toErrorObject(tooLarge)))
+          const roundTrip = yield* Effect.result(SerdesRunner.deserialize<T>(alloc, serdes, payload))
+          if (roundTrip._tag === "Failure") return yield* fail(clampErrorObject(toErrorObject(roundTrip.failure)))
+          const next = roundTrip.success as T
+          const random = yield* Random.next
+          let decision: WaitForConditionDecision
+          try {
+            decision = config.waitStrategy(next, attempt, () => random)
+          } catch (error) {
+            return yield* fail(clampErrorObject(toErrorObject(error)))
+          }
+          if (!decision.shouldContinue) {
+            yield* runtime.checkpoint(
+              payload === undefined ? { ...base, Action: "SUCCEED" } : { ...base, Action: "SUCCEED", Payload: payload },
+              eager
+            )
+            yield* ended("SUCCEEDED", "SUCCEEDED")
+            return { done: true, value: next } as const
+          }
+          const delay = delaySeconds((decision as { delay?: Duration }).delay)
+          yield* runtime.checkpoint(
+            {
+              ...base,
+              Action: "RETRY",
+              ...(payload === undefined ? {} : { Payload: payload }),
+              StepOptions: { NextAttemptDelaySeconds: delay }
+            },
+            true
+          )
+          yield* ended("SUCCEEDED", "PENDING")
+          return { done: false } as const
+        })
+      const raced = runtime.executingScope(
+        Attempt.race(runtime, signal, check, timeout, () => StepTimeoutError.of(alloc.rawId, alloc.name, timeout ?? 0))
       )
-      yield* ended("SUCCEEDED", "PENDING")
+      // A timed check cut off by the deadline counts as a check that returned the state it was given, recorded
+      // before the deadline guard ends the invocation (it waits for timed attempts); an untimed one is re-run
+      // by the next invocation, uncounted.
+      const attemptRun = Effect.flatMap(raced, (outcome) => {
+        if (outcome._tag === "Success") return settle(outcome.success)
+        const interrupted = outcome._tag === "DeadlineReached" || runtime.pastDeadline
+        if (!interrupted) return fail(clampErrorObject(toErrorObject(outcome.failure)))
+        return timeout === undefined ? Effect.never : settle(current)
+      })
+      const settled = yield* timeout === undefined ? attemptRun : runtime.timedAttempt(attemptRun)
+      if (settled.done) return settled.value
       record = runtime.ledger.get(id)
     }
   })

@@ -15,6 +15,7 @@ export {
   type DurableExecutionConfig,
   type DurableExecutionHandler,
   type DurablePromiseCombinators,
+  type ExecutionContext,
   type MapFunc,
   type NamedParallelBranch,
   type ParallelFunc,
@@ -58,6 +59,8 @@ export {
   CallbackTimeoutError,
   ChildContextError,
   DurableOperationError,
+  InvocationDeadlineError,
+  InvocationEndedError,
   InvokeError,
   InvokeFailedError,
   InvokeStoppedError,
@@ -67,6 +70,7 @@ export {
   PromiseCombinatorError,
   StepError,
   StepInterruptedError,
+  StepTimeoutError,
   WaitForConditionError
 } from "./Errors.ts"
 export {

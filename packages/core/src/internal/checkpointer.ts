@@ -48,6 +48,7 @@ export class Checkpointer {
   private ackedSeq = 0
   private inFlight = false
   private lingering = false
+  private closed = false
   private readonly mutex: Semaphore.Semaphore
   private readonly options: CheckpointerOptions
 
@@ -55,6 +56,14 @@ export class Checkpointer {
     this.options = options
     this.token = options.token
     this.mutex = Semaphore.makeUnsafe(1)
+  }
+
+  /**
+   * The invocation ended: every later call (a straggler's flush or refresh) is interrupted instead of sent,
+   * so nothing reaches the service on behalf of an invocation that already returned.
+   */
+  close(): void {
+    this.closed = true
   }
 
   /** No update queued and no call in flight. */
@@ -142,6 +151,7 @@ export class Checkpointer {
   private sendBatch(batch: ReadonlyArray<Queued>): Effect.Effect<void, BackendError> {
     const { arn, backend, ledger } = this.options
     return Effect.suspend(() => {
+      if (this.closed) return Effect.interrupt
       this.inFlight = true
       const token = this.token
       return backend

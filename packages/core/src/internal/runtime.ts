@@ -124,6 +124,103 @@ export class Runtime {
 
   private readonly fibers = new Set<Fiber.Fiber<unknown, unknown>>()
 
+  // --- cancellation --------------------------------------------------------------------------------------
+
+  private aborter: AbortController | undefined
+  private abortReason: (() => Error) | undefined
+  private closed = false
+  private readonly deadline = Deferred.makeUnsafe<void>()
+  private deadlinePassed = false
+  private timedAttempts = 0
+  private timedIdle: Array<() => void> = []
+
+  /**
+   * Aborted when this invocation ends, whatever the reason: its deadline guard fired (`InvocationDeadlineError`),
+   * or it returned, failed or suspended (`InvocationEndedError`). Every attempt's signal follows it. Created on
+   * first read, so an invocation whose bodies never read a signal pays nothing for it.
+   */
+  get signal(): AbortSignal {
+    if (this.aborter === undefined) {
+      this.aborter = new AbortController()
+      if (this.abortReason !== undefined) this.aborter.abort(this.abortReason())
+    }
+    return this.aborter.signal
+  }
+
+  /** Aborts the invocation's signal (the first reason wins; the error is built only if someone listens). */
+  abort(reason: () => Error): void {
+    if (this.abortReason !== undefined) return
+    this.abortReason = reason
+    if (this.aborter !== undefined) this.aborter.abort(reason())
+  }
+
+  /** Milliseconds the Lambda context reports as left (`Infinity` without one). */
+  remainingTimeMillis(): number {
+    const context = this.lambdaContext as { getRemainingTimeInMillis?: () => number } | undefined
+    const remaining = typeof context?.getRemainingTimeInMillis === "function" ? context.getRemainingTimeInMillis() : NaN
+    return typeof remaining === "number" && !Number.isNaN(remaining) ? remaining : Number.POSITIVE_INFINITY
+  }
+
+  /** Whether the deadline guard fired: the invocation is ending and a new one will replay. */
+  get pastDeadline(): boolean {
+    return this.deadlinePassed
+  }
+
+  /** Completes when the deadline guard fires (never, when there is no deadline). */
+  get deadlineReached(): Effect.Effect<void> {
+    return Deferred.await(this.deadline)
+  }
+
+  /**
+   * Runs the attempt of an operation with a timeout, counted, so the deadline guard waits (bounded) until the
+   * attempt has checkpointed how it ended before it flushes and ends the invocation.
+   */
+  timedAttempt<A, E, R>(body: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> {
+    return Effect.acquireUseRelease(
+      Effect.sync(() => {
+        this.timedAttempts++
+      }),
+      () => body,
+      () =>
+        Effect.sync(() => {
+          this.timedAttempts--
+          if (this.timedAttempts === 0) for (const wake of this.timedIdle.splice(0)) wake()
+        })
+    )
+  }
+
+  /**
+   * The deadline guard fired: aborts every attempt's signal with `reason`, lets timed attempts record
+   * themselves as interrupted, and waits for them (at most `boundMillis`).
+   */
+  reachDeadline(reason: Error, boundMillis: number): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      this.deadlinePassed = true
+      Deferred.doneUnsafe(this.deadline, Effect.void)
+      this.abort(() => reason)
+      const settled = Effect.callback<void>((resume) => {
+        if (this.timedAttempts === 0) return resume(Effect.void)
+        const wake = () => resume(Effect.void)
+        this.timedIdle.push(wake)
+        return Effect.sync(() => {
+          this.timedIdle = this.timedIdle.filter((w) => w !== wake)
+        })
+      })
+      return Effect.raceFirst(Effect.yieldNow.pipe(Effect.andThen(settled)), Effect.sleep(boundMillis))
+    })
+  }
+
+  /**
+   * Ends the invocation for good (after its output is decided and flushed): its signal aborts with `reason`,
+   * and no checkpoint is ever sent on its behalf again; a straggling fiber that tries is interrupted.
+   */
+  close(reason: () => Error): void {
+    this.closed = true
+    this.terminated = true
+    this.checkpointer.close()
+    this.abort(reason)
+  }
+
   /**
    * Starts an operation from promise-land (the async API): forks it with the invocation's services and
    * returns a promise that settles with its outcome, or never settles if the invocation ends first (as the
@@ -202,6 +299,7 @@ export class Runtime {
    */
   checkpoint(update: OperationUpdate, awaitAck: boolean): Effect.Effect<void> {
     return Effect.suspend(() => {
+      if (this.closed) return Effect.interrupt
       if (this.terminated) return Effect.never
       if (update.Type !== "EXECUTION") {
         if (this.underFinishedContext(update)) return Effect.never
