@@ -196,8 +196,9 @@ export class Runtime {
   reachDeadline(reason: Error, boundMillis: number): Effect.Effect<void> {
     return Effect.suspend(() => {
       this.deadlinePassed = true
-      Deferred.doneUnsafe(this.deadline, Effect.void)
+      // abort first: completing the latch may end timed attempts (and unlink their signals) at once
       this.abort(() => reason)
+      Deferred.doneUnsafe(this.deadline, Effect.void)
       const settled = Effect.callback<void>((resume) => {
         if (this.timedAttempts === 0) return resume(Effect.void)
         const wake = () => resume(Effect.void)
