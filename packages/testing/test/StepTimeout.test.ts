@@ -124,7 +124,11 @@ describe("step timeout and cancellation", () => {
     const handler = withDurableExecution(async (_event, ctx) => {
       const before = ctx.executionContext.getRemainingTimeInMillis()
       await ctx.step(() => new Promise((resolve) => setTimeout(resolve, 10_000)))
-      return [ctx.executionContext.durableExecutionArn.length > 0, before, ctx.executionContext.getRemainingTimeInMillis()]
+      return [
+        ctx.executionContext.durableExecutionArn.length > 0,
+        before,
+        ctx.executionContext.getRemainingTimeInMillis()
+      ]
     })
     const result = await skippingTime(() =>
       new LocalDurableTestRunner({ handlerFunction: handler, invocationTimeoutSeconds: 60 }).run()
@@ -175,11 +179,10 @@ describe("step timeout and cancellation", () => {
   it("Effect API: the body's fiber is interrupted at the timeout, and the retry strategy decides", async () => {
     let interrupted = 0
     const handler = Handler.make(() =>
-      Step.run(
-        "hang",
-        Effect.never.pipe(Effect.onInterrupt(() => Effect.sync(() => interrupted++))),
-        { timeout: { seconds: 3 }, retryStrategy: threeAttempts }
-      ).pipe(Effect.catchTag("StepError", (e) => Effect.succeed(`${e.cause?.name} after ${interrupted}`)))
+      Step.run("hang", Effect.never.pipe(Effect.onInterrupt(() => Effect.sync(() => interrupted++))), {
+        timeout: { seconds: 3 },
+        retryStrategy: threeAttempts
+      }).pipe(Effect.catchTag("StepError", (e) => Effect.succeed(`${e.cause?.name} after ${interrupted}`)))
     )
     const result = await skippingTime(() => new LocalDurableTestRunner({ handlerFunction: handler }).run())
     assert.strictEqual(result.getResult(), "StepTimeoutError after 3")
