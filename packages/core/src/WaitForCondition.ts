@@ -331,6 +331,8 @@ export const execute = <T>(
  * also after a suspension. A check that fails, or a strategy that throws (for example `createWaitStrategy`'s
  * max attempts), fails the operation at once with a `StepError` (checks are not retried).
  *
+ * **Cancellation**: the check's fiber is interrupted when its `timeout` passes and when the invocation ends.
+ *
  * **Gotchas**: `check` runs as a step body: it cannot call durable operations. The state must survive the
  * serdes round trip (JSON by default): the strategy and the next check see the deserialized value.
  *
