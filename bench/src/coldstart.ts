@@ -6,8 +6,9 @@
  * `createRequire` banner.
  */
 import { spawn } from "node:child_process"
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
-import { join } from "node:path"
+import { mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs"
+import { createRequire } from "node:module"
+import { dirname, join, sep } from "node:path"
 import { fileURLToPath } from "node:url"
 import { gzipSync } from "node:zlib"
 import type { Sdk } from "./adapters.ts"
@@ -16,6 +17,34 @@ import { LoopbackEndpoint } from "@durable-lambda/testing/loopback"
 import { toEventJson } from "./service.ts"
 
 export type Variant = "plain" | "banner"
+
+/**
+ * `bundled`: everything in the bundle. `external`: `@aws-sdk/*` and `@smithy/*` left as imports, as many Lambda
+ * users deploy (the managed Node.js runtime ships the AWS SDK v3).
+ */
+export type Packaging = "bundled" | "external"
+
+const SDK_PACKAGE: Record<Sdk, string> = {
+  ours: "@durable-lambda/backend-aws",
+  theirs: "@aws/durable-execution-sdk-js"
+}
+
+/**
+ * Where an `external` bundle of `sdk` must live so that its `@aws-sdk/*` / `@smithy/*` imports resolve to the
+ * versions that SDK depends on: a dot directory inside the `node_modules` that holds the SDK's own
+ * `@aws-sdk/client-lambda` (Node looks up from there into that `node_modules`), standing in for the Lambda
+ * runtime's preinstalled AWS SDK. The caller removes it afterwards.
+ */
+export const externalDirFor = (sdk: Sdk): string => {
+  const fromBench = createRequire(import.meta.url)
+  const sdkEntry = realpathSync(fromBench.resolve(SDK_PACKAGE[sdk]))
+  const clientLambda = realpathSync(createRequire(sdkEntry).resolve("@aws-sdk/client-lambda"))
+  const marker = `${sep}node_modules${sep}@aws-sdk${sep}client-lambda${sep}`
+  const at = clientLambda.lastIndexOf(marker)
+  if (at === -1)
+    throw new Error(`cannot place the external bundle of ${sdk}: @aws-sdk/client-lambda at ${clientLambda}`)
+  return join(clientLambda.slice(0, at), "node_modules", ".durable-lambda-bench")
+}
 
 const BANNER = "import{createRequire as __bench_cr}from'node:module';const require=__bench_cr(import.meta.url);"
 
@@ -37,10 +66,16 @@ const packageOf = (path: string): string => {
   return rest[0]!.startsWith("@") ? `${rest[0]}/${rest[1]}` : rest[0]!
 }
 
-export const bundle = async (sdk: Sdk, variant: Variant, outDir: string): Promise<BundleInfo> => {
+export const bundle = async (
+  sdk: Sdk,
+  variant: Variant,
+  outDir: string,
+  packaging: Packaging = "bundled"
+): Promise<BundleInfo> => {
   const esbuild = await import("esbuild")
   const entry = fileURLToPath(new URL(`./coldstart/hello-${sdk}.ts`, import.meta.url))
-  const file = join(outDir, `hello-${sdk}-${variant}.mjs`)
+  const file = join(outDir, `hello-${sdk}-${variant}${packaging === "external" ? "-external" : ""}.mjs`)
+  mkdirSync(dirname(file), { recursive: true })
   const result = await esbuild.build({
     entryPoints: [entry],
     outfile: file,
@@ -53,6 +88,7 @@ export const bundle = async (sdk: Sdk, variant: Variant, outDir: string): Promis
     logLevel: "silent",
     // Our packages resolve to their TypeScript sources (no build needed); ignored by other packages.
     conditions: ["@durable-lambda/source"],
+    ...(packaging === "external" ? { external: ["@aws-sdk/*", "@smithy/*"] } : {}),
     ...(variant === "banner" ? { banner: { js: BANNER } } : {})
   })
   const code = readFileSync(file)

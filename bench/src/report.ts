@@ -42,6 +42,13 @@ export const renderMarkdown = (results: Results): string => {
     `the repetitions; each measurement ran in a fresh Node process, ours and official interleaved. Method: [bench/README.md](../README.md).`,
     ""
   )
+  if (m.keptFromPrevious !== undefined) {
+    const k = m.keptFromPrevious
+    push(
+      `This run measured only ${["harness", "replay", "economy", "coldstart"].filter((g) => !k.groups.includes(g)).join(", ")}; the figures of ${k.groups.join(", ")} are kept from the run of ${k.date} (${k.git}).`,
+      ""
+    )
+  }
 
   push("## Targets (issue 7)", "", "| Target | Measured (ours / official) | Verdict |", "| --- | --- | --- |")
   for (const t of results.targets) push(`| ${t.target} | ${t.measured} | ${verdict(t.met)} |`)
@@ -137,6 +144,32 @@ export const renderMarkdown = (results: Results): string => {
       ms(c.theirs?.banner.processMs),
       c.ratios.processMs
     )
+    if (c.ours?.external !== undefined || c.theirs?.external !== undefined) {
+      row(
+        "Bundle size, `@aws-sdk/*` `@smithy/*` external",
+        kb(c.ours?.external?.bundle.bytes),
+        kb(c.theirs?.external?.bundle.bytes),
+        c.ratios.externalBundleBytes
+      )
+      row(
+        "Bundle gzip -9, AWS SDK external",
+        kb(c.ours?.external?.bundle.gzipBytes),
+        kb(c.theirs?.external?.bundle.gzipBytes),
+        c.ratios.externalGzipBytes
+      )
+      row(
+        "Import, fresh process (ms), AWS SDK external",
+        ms(c.ours?.external?.importMs),
+        ms(c.theirs?.external?.importMs),
+        c.ratios.externalImportMs
+      )
+      row(
+        "Import + first invocation (ms), AWS SDK external",
+        ms(c.ours?.external?.importPlusFirstInvocationMs),
+        ms(c.theirs?.external?.importPlusFirstInvocationMs),
+        c.ratios.externalImportPlusFirstInvocationMs
+      )
+    }
     const plain = (side: typeof c.ours) =>
       side === undefined
         ? "–"
@@ -147,7 +180,7 @@ export const renderMarkdown = (results: Results): string => {
       `| ESM bundle without \`createRequire\` banner | ${plain(c.ours)} | ${plain(c.theirs)} | |`,
       `| ESM bundle with the banner | ${c.ours?.banner.ok ? "runs (SUCCEEDED)" : `fails: ${c.ours?.banner.error ?? "?"}`} | ${c.theirs?.banner.ok ? "runs (SUCCEEDED)" : `fails: ${c.theirs?.banner.error ?? "?"}`} | |`,
       "",
-      "Timings above use the bundles with the banner (the only ones that run for both). Largest contributors to each bundle:",
+      "Timings above use the bundles with the banner (the only ones that run for both). The external rows leave `@aws-sdk/*` and `@smithy/*` as imports (as many Lambda deployments do: the managed runtime ships the AWS SDK v3); their probes import each bundle from a directory where those resolve to the SDK's own AWS SDK dependency. Largest contributors to each bundle (all bundled / AWS SDK external):",
       ""
     )
     for (const [label, side] of [
@@ -156,6 +189,10 @@ export const renderMarkdown = (results: Results): string => {
     ] as const) {
       if (side === undefined) continue
       push(`- ${label}: ${side.bundle.topPackages.map((p) => `${p.name} ${kb(p.bytes)}`).join(", ")}`)
+      if (side.external !== undefined)
+        push(
+          `- ${label}, AWS SDK external: ${side.external.bundle.topPackages.map((p) => `${p.name} ${kb(p.bytes)}`).join(", ")}`
+        )
     }
     push("")
   }

@@ -7,12 +7,12 @@
  * `--render` (only re-render `latest.md` from `latest.json`).
  */
 import { spawn } from "node:child_process"
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { cpus, tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import type { Checkpointing, Sdk } from "./adapters.ts"
-import { bundle, ColdStartEndpoint, probe, type BundleInfo, type ProbeResult } from "./coldstart.ts"
+import { bundle, ColdStartEndpoint, externalDirFor, probe, type BundleInfo, type ProbeResult } from "./coldstart.ts"
 import { renderMarkdown } from "./report.ts"
 import type { RecordedOperation } from "./service.ts"
 import { median, ratio, round, summarize, type Summary } from "./stats.ts"
@@ -248,6 +248,18 @@ export interface ColdSide {
     readonly importPlusFirstInvocationMs: Summary
     readonly processMs: Summary
   }
+  /**
+   * The same handler bundled with `@aws-sdk/*` and `@smithy/*` external (banner variant), imported from where
+   * they resolve to the SDK's own AWS SDK (as the Lambda runtime's preinstalled copy would).
+   */
+  readonly external?: {
+    readonly bundle: Omit<BundleInfo, "file">
+    readonly ok: boolean
+    readonly error?: string
+    readonly importMs: Summary
+    readonly firstInvocationMs: Summary
+    readonly importPlusFirstInvocationMs: Summary
+  }
 }
 
 export interface ColdStart {
@@ -260,6 +272,10 @@ export interface ColdStart {
     readonly firstInvocationMs: number | null
     readonly importPlusFirstInvocationMs: number | null
     readonly processMs: number | null
+    readonly externalBundleBytes?: number | null
+    readonly externalGzipBytes?: number | null
+    readonly externalImportMs?: number | null
+    readonly externalImportPlusFirstInvocationMs?: number | null
   }
 }
 
@@ -522,6 +538,7 @@ const runColdStart = async (): Promise<ColdStart> => {
   const bundleDir = join(workDir, "bundles")
   mkdirSync(bundleDir, { recursive: true })
   const sides: Partial<Record<Sdk, ColdSide>> = {}
+  const externalDirs = new Set<string>()
   try {
     const bundles = new Map<string, BundleInfo>()
     for (const sdk of SDKS) {
@@ -530,6 +547,11 @@ const runColdStart = async (): Promise<ColdStart> => {
         bundles.set(`${sdk}-${variant}`, info)
         log(`  bundle ${sdk} ${variant}: ${info.bytes} B, gzip ${info.gzipBytes} B`)
       }
+      const dir = externalDirFor(sdk)
+      externalDirs.add(dir)
+      const info = await bundle(sdk, "banner", dir, "external")
+      bundles.set(`${sdk}-external`, info)
+      log(`  bundle ${sdk} external AWS SDK: ${info.bytes} B, gzip ${info.gzipBytes} B`)
     }
     const plain = new Map<Sdk, ProbeResult>()
     for (const sdk of SDKS) {
@@ -540,12 +562,20 @@ const runColdStart = async (): Promise<ColdStart> => {
       )
     }
     const banner: Record<Sdk, Array<ProbeResult>> = { ours: [], theirs: [] }
+    const external: Record<Sdk, Array<ProbeResult>> = { ours: [], theirs: [] }
     for (let rep = 0; rep < config.reps.coldStart; rep++) {
       for (const sdk of SDKS) {
         const r = await probe(bundles.get(`${sdk}-banner`)!.file, endpoint, workDir)
         banner[sdk].push(r)
         log(
           `  banner ESM ${sdk}: import ${round(r.importMs, 1)} ms, first invocation ${round(r.firstInvocationMs ?? Number.NaN, 1)} ms${r.ok ? "" : ` FAILED: ${r.error ?? JSON.stringify(r.output)}`}`
+        )
+      }
+      for (const sdk of SDKS) {
+        const r = await probe(bundles.get(`${sdk}-external`)!.file, endpoint, workDir)
+        external[sdk].push(r)
+        log(
+          `  external AWS SDK ${sdk}: import ${round(r.importMs, 1)} ms, first invocation ${round(r.firstInvocationMs ?? Number.NaN, 1)} ms${r.ok ? "" : ` FAILED: ${r.error ?? JSON.stringify(r.output)}`}`
         )
       }
     }
@@ -556,8 +586,21 @@ const runColdStart = async (): Promise<ColdStart> => {
       const failed = runs.find((r) => !r.ok)
       if (failed !== undefined)
         failures.push(`cold start ${sdk} (banner bundle): ${failed.error ?? JSON.stringify(failed.output)}`)
+      const ext = bundles.get(`${sdk}-external`)!
+      const extRuns = external[sdk]
+      const extFailed = extRuns.find((r) => !r.ok)
+      if (extFailed !== undefined)
+        failures.push(`cold start ${sdk} (external AWS SDK): ${extFailed.error ?? JSON.stringify(extFailed.output)}`)
       sides[sdk] = {
         bundle: { bytes: info.bytes, gzipBytes: info.gzipBytes, topPackages: info.topPackages },
+        external: {
+          bundle: { bytes: ext.bytes, gzipBytes: ext.gzipBytes, topPackages: ext.topPackages },
+          ok: extFailed === undefined,
+          ...(extFailed?.error === undefined ? {} : { error: extFailed.error }),
+          importMs: summarize(extRuns.map((r) => r.importMs)),
+          firstInvocationMs: summarize(extRuns.map((r) => r.firstInvocationMs ?? Number.NaN)),
+          importPlusFirstInvocationMs: summarize(extRuns.map((r) => r.importMs + (r.firstInvocationMs ?? Number.NaN)))
+        },
         plain: {
           imported: p.imported,
           ok: p.ok,
@@ -579,6 +622,7 @@ const runColdStart = async (): Promise<ColdStart> => {
     log(`  cold start FAILED: ${error instanceof Error ? error.message : String(error)}`)
   } finally {
     await endpoint.stop()
+    for (const dir of externalDirs) rmSync(dir, { recursive: true, force: true })
   }
   const { ours, theirs } = sides
   return {
@@ -593,7 +637,14 @@ const runColdStart = async (): Promise<ColdStart> => {
         ours?.banner.importPlusFirstInvocationMs.median,
         theirs?.banner.importPlusFirstInvocationMs.median
       ),
-      processMs: ratio(ours?.banner.processMs.median, theirs?.banner.processMs.median)
+      processMs: ratio(ours?.banner.processMs.median, theirs?.banner.processMs.median),
+      externalBundleBytes: ratio(ours?.external?.bundle.bytes, theirs?.external?.bundle.bytes),
+      externalGzipBytes: ratio(ours?.external?.bundle.gzipBytes, theirs?.external?.bundle.gzipBytes),
+      externalImportMs: ratio(ours?.external?.importMs.median, theirs?.external?.importMs.median),
+      externalImportPlusFirstInvocationMs: ratio(
+        ours?.external?.importPlusFirstInvocationMs.median,
+        theirs?.external?.importPlusFirstInvocationMs.median
+      )
     }
   }
 }
@@ -657,6 +708,22 @@ const targetsOf = (r: Omit<Results, "targets" | "meta" | "failures">): Array<Tar
       met: c.ratios.importMs === null ? false : c.ratios.importMs <= 1
     })
     targets.push({
+      id: "first-invocation",
+      target: "import + first invocation no slower than the official one (both bundled the same way)",
+      measured: `all bundled ${fmt(c.ratios.importPlusFirstInvocationMs)}; AWS SDK external ${fmt(c.ratios.externalImportPlusFirstInvocationMs)}`,
+      met:
+        c.ratios.importPlusFirstInvocationMs === null
+          ? false
+          : c.ratios.importPlusFirstInvocationMs <= 1 && (c.ratios.externalImportPlusFirstInvocationMs ?? 2) <= 1
+    })
+    const extBytes = c.ours?.external?.bundle.bytes
+    targets.push({
+      id: "bundle-external-160k",
+      target: "with @aws-sdk/* and @smithy/* external: ours ≤ 160 KiB minified",
+      measured: `${extBytes === undefined ? "n/a" : `${fmt(extBytes / 1024, 1)} KiB`} (official ${c.theirs?.external === undefined ? "n/a" : `${fmt(c.theirs.external.bundle.bytes / 1024, 1)} KiB`}; gzip ${fmt(c.ratios.externalGzipBytes)}×)`,
+      met: extBytes === undefined ? false : extBytes <= 160 * 1024
+    })
+    targets.push({
       id: "esm-no-banner",
       target: "the esbuild ESM bundle runs its first invocation without a createRequire banner",
       measured: `ours: ${c.ours?.plain.ok ? "runs" : `fails (${c.ours?.plain.error ?? "?"})`}; official: ${c.theirs?.plain.ok ? "runs" : `fails (${c.theirs?.plain.error ?? "?"})`}`,
@@ -712,7 +779,19 @@ try {
   const replay = enabled("replay") ? await runReplay() : { rows: [], linearity: { ours: null, theirs: null } }
   const economy = enabled("economy") ? await runEconomy() : []
   const coldStart = enabled("coldstart") ? await runColdStart() : null
-  const partial = { harness, replay, economy, coldStart }
+  // A full run limited with `--only` keeps the other groups' figures from the previous `latest.json` (their
+  // run is recorded in `meta.keptFromPrevious`), so the committed results always hold every group.
+  const previous: Results | undefined =
+    only !== undefined && !smoke && existsSync(join(resultsDir, "latest.json"))
+      ? (JSON.parse(readFileSync(join(resultsDir, "latest.json"), "utf8")) as Results)
+      : undefined
+  const kept = previous === undefined ? [] : ["harness", "replay", "economy", "coldstart"].filter((g) => !enabled(g))
+  const partial = {
+    harness: kept.includes("harness") ? previous!.harness : harness,
+    replay: kept.includes("replay") ? previous!.replay : replay,
+    economy: kept.includes("economy") ? previous!.economy : economy,
+    coldStart: kept.includes("coldstart") ? previous!.coldStart : coldStart
+  }
   const results: Results = {
     meta: {
       date: new Date(started).toISOString(),
@@ -730,7 +809,17 @@ try {
         officialTesting: pkgVersion("@aws/durable-execution-sdk-js-testing"),
         esbuild: pkgVersion("esbuild")
       },
-      config
+      config,
+      ...(kept.length === 0
+        ? {}
+        : {
+            keptFromPrevious: {
+              groups: kept,
+              date: previous!.meta.date,
+              git: previous!.meta.git,
+              ...(previous!.meta.keptFromPrevious === undefined ? {} : { earlier: previous!.meta.keptFromPrevious })
+            }
+          })
     },
     ...partial,
     targets: targetsOf(partial),

@@ -6,8 +6,11 @@
  * @since 0.1.0
  */
 import type { LambdaClient } from "@aws-sdk/client-lambda"
-import { DurableBackend, Invocation } from "@durable-lambda/core"
-import { Effect, Layer, Schedule, Schema } from "effect"
+import * as DurableBackend from "@durable-lambda/core/DurableBackend"
+import * as Invocation from "@durable-lambda/core/Invocation"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Schedule from "effect/Schedule"
 import { createHash } from "node:crypto"
 import { classifyReason } from "./internal/classifyError.ts"
 import * as LambdaApi from "./LambdaApi.ts"
@@ -81,9 +84,9 @@ export const clientTokenFor = (request: DurableBackend.CheckpointRequest): strin
     .update(JSON.stringify([request.durableExecutionArn, request.checkpointToken, request.updates]))
     .digest("hex")
 
-const decodePage = Schema.decodeUnknownEffect(Invocation.ExecutionStatePage)
+const decodePage = (u: unknown) => Effect.fromResult(Invocation.decodeExecutionStatePage(u))
 
-const malformed = (call: Call, what: string) => (error: Schema.SchemaError) =>
+const malformed = (call: Call, what: string) => (error: Invocation.WireDecodeError) =>
   DurableBackend.BackendError.of(
     call,
     new DurableBackend.ServiceUnavailable({ message: `Malformed ${what} response: ${error.message}`, statusCode: 200 })

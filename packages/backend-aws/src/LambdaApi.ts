@@ -17,7 +17,10 @@ import type {
   LambdaClient,
   LambdaClientConfig
 } from "@aws-sdk/client-lambda"
-import { Context, Data, Effect, Layer } from "effect"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 
 /** The `@aws-sdk/client-lambda` module. */
 type ClientLambdaModule = typeof import("@aws-sdk/client-lambda")

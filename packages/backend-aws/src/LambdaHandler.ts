@@ -8,7 +8,7 @@
  */
 import type { LambdaClient } from "@aws-sdk/client-lambda"
 import { AsyncContext, DurableExecutionClient, Handler, type DurableBackend, type Logger } from "@durable-lambda/core"
-import { Layer } from "effect"
+import * as Layer from "effect/Layer"
 import * as AwsBackend from "./AwsBackend.ts"
 import { classifyReason } from "./internal/classifyError.ts"
 import * as PluginLoader from "./PluginLoader.ts"

@@ -10,7 +10,7 @@
  * @since 0.1.0
  */
 import { Logger } from "@durable-lambda/core"
-import { Layer } from "effect"
+import * as Layer from "effect/Layer"
 import { formatWithOptions } from "node:util"
 
 /** Where lines go: anything with a `write(chunk)` (a `Writable`, `process.stdout`, a test sink). @since 0.1.0 */

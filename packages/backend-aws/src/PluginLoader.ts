@@ -11,7 +11,8 @@
  * @since 0.1.0
  */
 import { Instrumentation } from "@durable-lambda/core"
-import { Effect, Layer } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { createRequire } from "node:module"
 import { join } from "node:path"
 import { pathToFileURL } from "node:url"

@@ -48,8 +48,9 @@
  *
  * @since 0.1.0
  */
-import { Invocation, Operation } from "@durable-lambda/core"
-import { Schema } from "effect"
+import type * as Invocation from "@durable-lambda/core/Invocation"
+import * as Operation from "@durable-lambda/core/Operation"
+import * as Schema from "effect/Schema"
 
 /** The API version prefix of every durable-execution route. @since 0.1.0 */
 export const apiVersion = "2025-12-01"
@@ -158,15 +159,17 @@ export const matchRoute = (method: string, url: string): RouteMatch | undefined 
 
 /**
  * The JSON body of a `CheckpointDurableExecution` request (the ARN travels in the path). Decode with
- * `Schema.decodeUnknownEffect(CheckpointRequestBody)` after `JSON.parse`.
+ * `Schema.decodeUnknownEffect(CheckpointRequestBody)` after `JSON.parse`. Declared `@__PURE__` so that a
+ * bundle that does not use it (a deployed handler) does not include `effect/Schema`.
  *
  * @since 0.1.0
  */
-export const CheckpointRequestBody = Schema.Struct({
-  CheckpointToken: Schema.String,
-  Updates: Schema.optionalKey(Schema.Array(Operation.OperationUpdate)),
-  ClientToken: Schema.optionalKey(Schema.String)
-})
+export const CheckpointRequestBody = /* @__PURE__ */ (() =>
+  Schema.Struct({
+    CheckpointToken: Schema.String,
+    Updates: Schema.optionalKey(Schema.Array(Operation.OperationUpdate)),
+    ClientToken: Schema.optionalKey(Schema.String)
+  }))()
 /** @since 0.1.0 */
 export type CheckpointRequestBody = typeof CheckpointRequestBody.Type
 

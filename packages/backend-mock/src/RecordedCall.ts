@@ -32,7 +32,7 @@ export class GetExecutionState extends Schema.TaggedClass<GetExecutionState>()("
   marker: Schema.optionalKey(Schema.String),
   maxItems: Schema.optionalKey(Schema.Number),
   response: Schema.optionalKey(Invocation.ExecutionStatePage),
-  error: Schema.optionalKey(DurableBackend.BackendError),
+  error: Schema.optionalKey(DurableBackend.BackendErrorSchema),
   /** The error was injected by `failNext` rather than answered by the service state. */
   injected: Schema.Boolean
 }) {}
@@ -50,7 +50,7 @@ export class Checkpoint extends Schema.TaggedClass<Checkpoint>()("Checkpoint", {
   clientToken: Schema.optionalKey(Schema.String),
   updates: Schema.Array(Operation.OperationUpdate),
   response: Schema.optionalKey(CheckpointResponse),
-  error: Schema.optionalKey(DurableBackend.BackendError),
+  error: Schema.optionalKey(DurableBackend.BackendErrorSchema),
   /** The error was injected by `failNext` rather than answered by the service state. */
   injected: Schema.Boolean,
   /**

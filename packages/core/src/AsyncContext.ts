@@ -5,7 +5,11 @@
  *
  * @since 0.1.0
  */
-import { Cause, Context, Effect, Exit, type Layer } from "effect"
+import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type * as Layer from "effect/Layer"
 import * as Batch from "./Batch.ts"
 import * as Callback from "./Callback.ts"
 import * as ChildContext from "./ChildContext.ts"

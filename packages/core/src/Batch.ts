@@ -17,7 +17,8 @@
  *
  * @since 0.1.0
  */
-import { Deferred, Effect } from "effect"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
 import * as ChildContext from "./ChildContext.ts"
 import type { Allocation, ContextState } from "./DurableContext.ts"
 import * as Ctx from "./DurableContext.ts"

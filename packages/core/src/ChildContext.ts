@@ -5,7 +5,9 @@
  *
  * @since 0.1.0
  */
-import { Effect, Result, type Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Result from "effect/Result"
+import type * as Schema from "effect/Schema"
 import { Limits } from "./Config.ts"
 import type { Allocation, ContextState } from "./DurableContext.ts"
 import * as Ctx from "./DurableContext.ts"
@@ -24,7 +26,8 @@ import { utf8Length } from "./internal/bytes.ts"
 import { checkPayload } from "./internal/payload.ts"
 import * as Lifecycle from "./internal/lifecycle.ts"
 import * as SerdesRunner from "./internal/serdesRunner.ts"
-import * as TypedErrors from "./internal/typedErrors.ts"
+import * as TypedErrors from "./internal/typedErrorCodec.ts"
+import { install as installTypedErrors } from "./internal/typedErrors.ts"
 import { parseNamedCall } from "./internal/namedArgs.ts"
 
 /** Child context options (the official `ChildConfig`). @since 0.1.0 */
@@ -103,7 +106,7 @@ export const execute = <A, E, E2 = never>(
     if (record?.Status === "FAILED") {
       Ctx.afterReplay(state)
       return yield* Effect.fail(
-        TypedErrors.decode(config?.error, record.ContextDetails?.Error) ?? failedFromRecord(alloc)
+        TypedErrors.decode<E2>(config?.error, record.ContextDetails?.Error) ?? failedFromRecord(alloc)
       )
     }
     if (record?.Status === "SUCCEEDED") {
@@ -143,7 +146,7 @@ export const execute = <A, E, E2 = never>(
       yield* runtime.checkpoint({ ...base, Action: "FAIL", Error: stored, ...preserved }, awaitCompletion)
       yield* Lifecycle.ended(alloc, false, "FAILED", fromErrorObject(stored))
       return yield* Effect.fail(
-        TypedErrors.decode(config?.error, stored) ?? wrap(Result.isFailure(typed) ? typed.failure : failure)
+        TypedErrors.decode<E2>(config?.error, stored) ?? wrap(Result.isFailure(typed) ? typed.failure : failure)
       )
     }
     const value = outcome.success
@@ -211,6 +214,7 @@ export const run: {
       "runInChildContext: expected an Effect as the child body"
     )
     validateConfig(config, "runInChildContext", "effect")
+    if (config?.error !== undefined) installTypedErrors()
     const state = yield* DurableContext
     const context = yield* Effect.context<any>()
     const alloc = Ctx.allocate(

@@ -5,7 +5,12 @@
  *
  * @since 0.1.0
  */
-import { Context, type Effect, Schema } from "effect"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import type * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import * as SchemaGetter from "effect/SchemaGetter"
+import { declare } from "./internal/lazySchema.ts"
 import type { ExecutionStatePage } from "./Invocation.ts"
 import type { OperationUpdate } from "./Operation.ts"
 
@@ -15,22 +20,20 @@ import type { OperationUpdate } from "./Operation.ts"
  *
  * @since 0.1.0
  */
-export class InvalidCheckpointToken extends Schema.TaggedError<InvalidCheckpointToken>()("InvalidCheckpointToken", {
-  message: Schema.String
-}) {}
+export class InvalidCheckpointToken extends Data.TaggedError("InvalidCheckpointToken")<{ readonly message: string }> {}
 
 /** The service throttled the call (HTTP 429, `TooManyRequestsException`). Retryable. @since 0.1.0 */
-export class Throttled extends Schema.TaggedError<Throttled>()("Throttled", { message: Schema.String }) {}
+export class Throttled extends Data.TaggedError("Throttled")<{ readonly message: string }> {}
 
 /**
  * The service failed or could not be reached (HTTP 5xx, `ServiceException`, network error, timeout). Retryable.
  *
  * @since 0.1.0
  */
-export class ServiceUnavailable extends Schema.TaggedError<ServiceUnavailable>()("ServiceUnavailable", {
-  message: Schema.String,
-  statusCode: Schema.optionalKey(Schema.Number)
-}) {}
+export class ServiceUnavailable extends Data.TaggedError("ServiceUnavailable")<{
+  readonly message: string
+  readonly statusCode?: number
+}> {}
 
 /**
  * The request was rejected as invalid (HTTP 4xx other than 429 and stale tokens): an update the service does
@@ -38,15 +41,13 @@ export class ServiceUnavailable extends Schema.TaggedError<ServiceUnavailable>()
  *
  * @since 0.1.0
  */
-export class InvalidParameter extends Schema.TaggedError<InvalidParameter>()("InvalidParameter", {
-  message: Schema.String,
-  errorCode: Schema.optionalKey(Schema.String)
-}) {}
+export class InvalidParameter extends Data.TaggedError("InvalidParameter")<{
+  readonly message: string
+  readonly errorCode?: string
+}> {}
 
 /** The request or one payload exceeds a service limit (HTTP 413 or a size validation). Not retryable. @since 0.1.0 */
-export class PayloadTooLarge extends Schema.TaggedError<PayloadTooLarge>()("PayloadTooLarge", {
-  message: Schema.String
-}) {}
+export class PayloadTooLarge extends Data.TaggedError("PayloadTooLarge")<{ readonly message: string }> {}
 
 /**
  * The execution's KMS key cannot be used (`KMS*Exception`, HTTP 502). Not retryable: treated as an execution
@@ -54,28 +55,37 @@ export class PayloadTooLarge extends Schema.TaggedError<PayloadTooLarge>()("Payl
  *
  * @since 0.1.0
  */
-export class KmsError extends Schema.TaggedError<KmsError>()("KmsError", {
-  message: Schema.String,
-  errorCode: Schema.String
-}) {}
+export class KmsError extends Data.TaggedError("KmsError")<{ readonly message: string; readonly errorCode: string }> {}
 
 /** The execution does not exist or is no longer running (stopped, timed out, completed). @since 0.1.0 */
-export class ExecutionNotFound extends Schema.TaggedError<ExecutionNotFound>()("ExecutionNotFound", {
-  message: Schema.String
-}) {}
+export class ExecutionNotFound extends Data.TaggedError("ExecutionNotFound")<{ readonly message: string }> {}
 
 /** @since 0.1.0 */
-export const BackendErrorReason = Schema.Union([
-  InvalidCheckpointToken,
-  Throttled,
-  ServiceUnavailable,
-  InvalidParameter,
-  PayloadTooLarge,
-  KmsError,
-  ExecutionNotFound
-])
-/** @since 0.1.0 */
-export type BackendErrorReason = typeof BackendErrorReason.Type
+export type BackendErrorReason =
+  | InvalidCheckpointToken
+  | Throttled
+  | ServiceUnavailable
+  | InvalidParameter
+  | PayloadTooLarge
+  | KmsError
+  | ExecutionNotFound
+/**
+ * A schema of the reasons (instance checks: the reasons are `Data.TaggedError`s, not schema classes, so the
+ * engine does not load `effect/Schema`).
+ *
+ * @since 0.1.0
+ */
+export const BackendErrorReason: Schema.Codec<BackendErrorReason> = /* @__PURE__ */ declare(() =>
+  Schema.Union([
+    Schema.instanceOf(InvalidCheckpointToken),
+    Schema.instanceOf(Throttled),
+    Schema.instanceOf(ServiceUnavailable),
+    Schema.instanceOf(InvalidParameter),
+    Schema.instanceOf(PayloadTooLarge),
+    Schema.instanceOf(KmsError),
+    Schema.instanceOf(ExecutionNotFound)
+  ])
+)
 
 const retryableReasons: ReadonlySet<BackendErrorReason["_tag"]> = new Set([
   "InvalidCheckpointToken",
@@ -93,11 +103,11 @@ const retryableReasons: ReadonlySet<BackendErrorReason["_tag"]> = new Set([
  *
  * @since 0.1.0
  */
-export class BackendError extends Schema.TaggedError<BackendError>()("BackendError", {
-  call: Schema.Literals(["checkpoint", "getExecutionState"]),
-  reason: BackendErrorReason,
-  retryable: Schema.Boolean
-}) {
+export class BackendError extends Data.TaggedError("BackendError")<{
+  readonly call: "checkpoint" | "getExecutionState"
+  readonly reason: BackendErrorReason
+  readonly retryable: boolean
+}> {
   /** Builds a `BackendError` whose `retryable` flag follows the reason's classification. */
   static of(call: "checkpoint" | "getExecutionState", reason: BackendErrorReason): BackendError {
     return new BackendError({ call, reason, retryable: retryableReasons.has(reason._tag) })
@@ -105,6 +115,76 @@ export class BackendError extends Schema.TaggedError<BackendError>()("BackendErr
   override get message(): string {
     return `${this.call} failed (${this.reason._tag}): ${this.reason.message}`
   }
+}
+
+const reasonSchemas = () => {
+  const message = { message: Schema.String }
+  const reason = <C extends new (fields: any) => BackendErrorReason>(
+    tag: BackendErrorReason["_tag"],
+    ctor: C,
+    fields: Schema.Struct.Fields
+  ) =>
+    Schema.Struct({ _tag: Schema.tag(tag), ...fields }).pipe(
+      Schema.decodeTo(Schema.instanceOf(ctor), {
+        decode: SchemaGetter.transform(({ _tag, ...rest }: any): any => new ctor(rest)),
+        encode: SchemaGetter.transform((r: any) => ({ ...r, _tag: r._tag, message: r.message }))
+      })
+    )
+  return Schema.Union([
+    reason("InvalidCheckpointToken", InvalidCheckpointToken, message),
+    reason("Throttled", Throttled, message),
+    reason("ServiceUnavailable", ServiceUnavailable, { ...message, statusCode: Schema.optionalKey(Schema.Number) }),
+    reason("InvalidParameter", InvalidParameter, { ...message, errorCode: Schema.optionalKey(Schema.String) }),
+    reason("PayloadTooLarge", PayloadTooLarge, message),
+    reason("KmsError", KmsError, { ...message, errorCode: Schema.String }),
+    reason("ExecutionNotFound", ExecutionNotFound, message)
+  ])
+}
+
+/**
+ * The codec of `BackendError` (for recordings, golden files and worker messages): encodes to
+ * `{ _tag: "BackendError", call, reason: { _tag, message, ... }, retryable }` and decodes back to the same
+ * classes.
+ *
+ * **Details**: `BackendError` and its reasons are `Data.TaggedError`s rather than `Schema.TaggedError`s, so that
+ * a deployed handler does not load `effect/Schema` (see `bench/README.md`, cold start); use this schema
+ * where the class itself served as one (`Schema.optionalKey(DurableBackend.BackendErrorSchema)`).
+ *
+ * @since 0.1.0
+ */
+export const BackendErrorSchema: Schema.Codec<BackendError, BackendErrorEncoded> = /* @__PURE__ */ declare(
+  () =>
+    Schema.Struct({
+      _tag: Schema.tag("BackendError"),
+      call: Schema.Literals(["checkpoint", "getExecutionState"]),
+      reason: reasonSchemas(),
+      retryable: Schema.Boolean
+    }).pipe(
+      Schema.decodeTo(Schema.instanceOf(BackendError), {
+        decode: SchemaGetter.transform(
+          ({ call, reason, retryable }: any) => new BackendError({ call, reason, retryable })
+        ),
+        encode: SchemaGetter.transform((e: BackendError) => ({
+          _tag: "BackendError" as const,
+          call: e.call,
+          reason: e.reason,
+          retryable: e.retryable
+        }))
+      })
+    ) as unknown as Schema.Codec<BackendError, BackendErrorEncoded>
+)
+
+/** The JSON form of a `BackendError` (see `BackendErrorSchema`). @since 0.1.0 */
+export interface BackendErrorEncoded {
+  readonly _tag: "BackendError"
+  readonly call: "checkpoint" | "getExecutionState"
+  readonly reason: {
+    readonly _tag: BackendErrorReason["_tag"]
+    readonly message: string
+    readonly statusCode?: number
+    readonly errorCode?: string
+  }
+  readonly retryable: boolean
 }
 
 /** Whether a reason is retried by re-invocation (true) or fails the execution (false). @since 0.1.0 */

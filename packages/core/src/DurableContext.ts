@@ -5,7 +5,8 @@
  *
  * @since 0.1.0
  */
-import { Context, Effect } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
 import { ContextUsageError, NonDeterministicExecutionError } from "./Errors.ts"
 import type { DurableLogData, DurableLogger } from "./Logger.ts"
 import * as Logger from "./Logger.ts"

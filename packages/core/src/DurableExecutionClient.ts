@@ -9,7 +9,8 @@
  *
  * @since 0.1.0
  */
-import { Effect, Layer, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import {
   BackendError,
   DurableBackend,
@@ -19,7 +20,7 @@ import {
   type CheckpointRequest,
   type GetExecutionStateRequest
 } from "./DurableBackend.ts"
-import { ExecutionStatePage } from "./Invocation.ts"
+import { decodeExecutionStatePage, type WireDecodeError } from "./Invocation.ts"
 import type { DurableLogger } from "./Logger.ts"
 import type * as Wire from "./Wire.ts"
 import type {
@@ -142,7 +143,7 @@ export interface Options {
   readonly classify?: (error: unknown) => BackendErrorReason
 }
 
-const decodePage = Schema.decodeUnknownEffect(ExecutionStatePage)
+const decodePage = (u: unknown) => Effect.fromResult(decodeExecutionStatePage(u))
 
 /**
  * The `DurableBackend` over `client`.
@@ -154,7 +155,7 @@ export const make = (client: DurableExecutionClient, options?: Options): Durable
     isDurableExecutionClientError(error)
       ? fromClientError(call, error)
       : BackendError.of(call, options?.classify?.(error) ?? new ServiceUnavailable({ message: describe(error) }))
-  const malformed = (call: Call) => (error: Schema.SchemaError) =>
+  const malformed = (call: Call) => (error: WireDecodeError) =>
     BackendError.of(call, new ServiceUnavailable({ message: `Malformed ${call} response: ${error.message}` }))
   return DurableBackend.of({
     checkpoint: (request: CheckpointRequest) =>

@@ -12,7 +12,7 @@
  *
  * @since 0.1.0
  */
-import { Data } from "effect"
+import * as Data from "effect/Data"
 import type { CompletionReason } from "./Batch.ts"
 import type { ErrorObject } from "./Operation.ts"
 import * as Thrown from "./internal/thrown.ts"

@@ -6,7 +6,14 @@
  *
  * @since 0.1.0
  */
-import { Clock, Deferred, Effect, Exit, Layer, ManagedRuntime, Random, Schema, Scope } from "effect"
+import * as Clock from "effect/Clock"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Random from "effect/Random"
+import * as Scope from "effect/Scope"
 import * as Config from "./Config.ts"
 import type { DurableConfig } from "./Config.ts"
 import * as Ctx from "./DurableContext.ts"
@@ -24,7 +31,12 @@ import {
   SerdesFailedError,
   toErrorObject
 } from "./Errors.ts"
-import { InvocationInput, type ExecutionStatePage, type InvocationOutput } from "./Invocation.ts"
+import {
+  decodeInvocationInput,
+  type ExecutionStatePage,
+  type InvocationInput,
+  type InvocationOutput
+} from "./Invocation.ts"
 import * as Logger from "./Logger.ts"
 import { isTerminal, type Operation } from "./Operation.ts"
 import { utf8Length } from "./internal/bytes.ts"
@@ -66,8 +78,6 @@ export interface DurableHandler<R = never> {
     lambdaContext?: LambdaContextLike
   ) => Effect.Effect<InvocationOutput, InvocationError, DurableBackend | R>
 }
-
-const decodeEvent = Schema.decodeUnknownEffect(InvocationInput)
 
 const invalidEvent = (details?: string) =>
   new InvalidInvocationEventError({
@@ -147,7 +157,9 @@ export const make = <In, A, E, R>(
     config: resolved,
     invoke: (event, lambdaContext) =>
       Effect.gen(function* () {
-        const input = yield* decodeEvent(event).pipe(Effect.mapError((e) => invalidEvent(e.message)))
+        const input = yield* Effect.mapError(Effect.fromResult(decodeInvocationInput(event)), (e) =>
+          invalidEvent(e.message)
+        )
         const plugins = yield* Effect.result(Plugins.collect(resolved))
         if (plugins._tag === "Failure") return failedOutput(plugins.failure)
         const loaded = yield* Effect.result(loadState(input))

@@ -9,7 +9,7 @@
  *
  * @since 0.1.0
  */
-import { Context } from "effect"
+import * as Context from "effect/Context"
 import { formatArgs } from "./internal/formatArgs.ts"
 
 /** Log levels. @since 0.1.0 */

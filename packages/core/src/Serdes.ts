@@ -8,7 +8,7 @@
  *
  * @since 0.1.0
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { utf8Length } from "./internal/bytes.ts"
 import { md5Hex } from "./internal/md5.ts"
 

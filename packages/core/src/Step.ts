@@ -13,7 +13,11 @@
  *
  * @since 0.1.0
  */
-import { Effect, Exit, Random, Result, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Random from "effect/Random"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
 import type { Allocation, ContextState } from "./DurableContext.ts"
 import * as Ctx from "./DurableContext.ts"
 import { DurableContext } from "./DurableContext.ts"
@@ -38,7 +42,8 @@ import type { AwaitHandle } from "./internal/runtime.ts"
 import * as Attempt from "./internal/attempt.ts"
 import * as Lifecycle from "./internal/lifecycle.ts"
 import * as SerdesRunner from "./internal/serdesRunner.ts"
-import * as TypedErrors from "./internal/typedErrors.ts"
+import * as TypedErrors from "./internal/typedErrorCodec.ts"
+import { install as installTypedErrors } from "./internal/typedErrors.ts"
 import { parseNamedCall } from "./internal/namedArgs.ts"
 
 /**
@@ -106,7 +111,7 @@ const awaitedHandle: AwaitHandle = { awaited: true }
 
 /** The error a failed step surfaces: the typed error if its schema reads the data, else `StepError`. */
 const surfaced = <E>(schema: Schema.Codec<E, any> | undefined, o: ErrorObject | undefined): StepError | E =>
-  TypedErrors.decode(schema, o) ?? (fromErrorObject(o) as StepError)
+  TypedErrors.decode<E>(schema, o) ?? (fromErrorObject(o) as StepError)
 
 const retryDelaySeconds = (strategy: RetryStrategy, error: unknown, attempt: number, random: number) => {
   const err = asError(error)
@@ -349,6 +354,7 @@ export const run: {
       "step: expected an Effect as the step body"
     )
     Attempt.timeoutMillis(config?.timeout, "step") // a bad timeout throws before an id is taken
+    if (config?.error !== undefined) installTypedErrors()
     const state = yield* DurableContext
     const context = yield* Effect.context<any>()
     const alloc = Ctx.allocate(state, "STEP", OperationSubType.STEP, name, "step")

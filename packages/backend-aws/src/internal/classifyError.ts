@@ -2,7 +2,7 @@
  * Maps whatever the AWS SDK threw to a core `BackendErrorReason`, following protocol.md §2.4 (with the
  * recommended KMS and size additions).
  */
-import { DurableBackend } from "@durable-lambda/core"
+import * as DurableBackend from "@durable-lambda/core/DurableBackend"
 
 interface AwsErrorLike {
   readonly name?: unknown

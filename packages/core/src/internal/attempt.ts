@@ -3,7 +3,8 @@
  * invocation's signal, and the race of the body against its `timeout` and the invocation's deadline. Timers
  * go through Effect's `Clock`, so virtual time drives them.
  */
-import { Effect, Result } from "effect"
+import * as Effect from "effect/Effect"
+import * as Result from "effect/Result"
 import { toSeconds, type Duration } from "../Duration.ts"
 import type { Runtime } from "./runtime.ts"
 

@@ -3,7 +3,9 @@
  * flight at a time (tokens chain), each request with a ClientToken naming (this invocation, this request) so a
  * retried call is idempotent and a duplicate delivery's call never is. Responses are merged into the ledger.
  */
-import { Effect, Scope, Semaphore } from "effect"
+import * as Effect from "effect/Effect"
+import * as Scope from "effect/Scope"
+import * as Semaphore from "effect/Semaphore"
 import type { BackendError } from "../DurableBackend.ts"
 import { DurableBackend } from "../DurableBackend.ts"
 import type { OperationUpdate } from "../Operation.ts"

@@ -3,7 +3,7 @@
  * `Instrumentation` service's, then those of the `PluginSource`), the validated `pluginsConfig`, and the
  * information objects of the invocation hooks.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { ResolvedConfig } from "../Config.ts"
 import {
   Instrumentation,

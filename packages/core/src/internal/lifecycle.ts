@@ -3,7 +3,8 @@
  * (the recorded fields, backfilled from the allocation when nothing is recorded yet) and the start, end and
  * attempt notifications.
  */
-import { Clock, Effect } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
 import type { Allocation } from "../DurableContext.ts"
 import type {
   AttemptEndInfo,

@@ -3,7 +3,10 @@
  * failures logged and isolated; `wrap*` hooks nested in plugin order around a function that runs an Effect.
  * With no plugin defining a hook, every call costs nothing.
  */
-import { Cause, Effect, Exit, Fiber } from "effect"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import type {
   AttemptEndInfo,
   AttemptInfo,

@@ -2,7 +2,13 @@
  * Everything one invocation shares across its contexts: the ledger, the checkpointer, the suspension
  * decision and the termination signal. Created per invocation, never shared between executions.
  */
-import { Clock, Context, Deferred, Effect, Exit, Fiber, type Scope } from "effect"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import type * as Scope from "effect/Scope"
 import type { BackendError } from "../DurableBackend.ts"
 import type { ResolvedConfig } from "../Config.ts"
 import type { DurableLogger } from "../Logger.ts"

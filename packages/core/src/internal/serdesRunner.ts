@@ -1,5 +1,5 @@
 /** Runs a (possibly async) serdes call as an Effect with a typed failure naming the operation. */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { SerdesFailedError } from "../Errors.ts"
 import { defaultSerdes, type Serdes } from "../Serdes.ts"
 import type { Allocation } from "../DurableContext.ts"

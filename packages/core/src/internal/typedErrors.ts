@@ -4,16 +4,14 @@
  * classes survive), and read back as the same typed error on the first run and on every replay. A typed
  * error the codec cannot encode is a `SerdesFailedError`, never a silent downgrade to `StepError`.
  */
-import { Option, Result, Schema } from "effect"
+import * as Option from "effect/Option"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
 import { SerdesFailedError } from "../Errors.ts"
 import type { ErrorObject } from "../Operation.ts"
 import * as Thrown from "./thrown.ts"
-
-/** The operation a typed error belongs to, for the failure's message. */
-export interface OperationLabel {
-  readonly rawId: string
-  readonly name: string | undefined
-}
+import * as TypedErrorCodec from "./typedErrorCodec.ts"
+import type { OperationLabel } from "./typedErrorCodec.ts"
 
 const codecs = new WeakMap<object, Schema.Codec<unknown, string>>()
 
@@ -78,3 +76,13 @@ export const decode = <E>(schema: Schema.Codec<E, any> | undefined, o: ErrorObje
     return undefined
   }
 }
+
+/**
+ * Makes steps and child contexts use this codec: called by the Effect API's `Step.run` / `ChildContext.run`
+ * when given an `error` schema (see `typedErrorCodec.ts` for why it is not imported by the engine directly).
+ */
+export const install = (): void =>
+  TypedErrorCodec.install({
+    encode: (op, schema, error) => encode(op, schema as Schema.Codec<unknown, any>, error),
+    decode: (schema, o) => decode(schema as Schema.Codec<unknown, any>, o)
+  })

@@ -59,7 +59,7 @@ process.on("unhandledRejection", (reason) => {
 let nextId = 1
 const pending = new Map<number, (message: any) => void>()
 const timers = new Map<number, () => void>()
-const decodeBackendError = Schema.decodeUnknownSync(DurableBackend.BackendError)
+const decodeBackendError = Schema.decodeUnknownSync(DurableBackend.BackendErrorSchema)
 
 const call = <A>(kind: "checkpoint" | "getExecutionState", request: unknown) =>
   Effect.callback<A, DurableBackend.BackendError>((resume) => {

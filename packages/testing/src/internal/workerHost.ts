@@ -15,7 +15,7 @@ import type { RunningInvocation, Simulation, Target } from "./simulation.ts"
 const workerUrl = (): URL =>
   new URL(import.meta.url.endsWith(".ts") ? "./invocationWorker.ts" : "./invocationWorker.js", import.meta.url)
 
-const encodeBackendError = Schema.encodeSync(DurableBackend.BackendError)
+const encodeBackendError = Schema.encodeSync(DurableBackend.BackendErrorSchema)
 
 /**
  * The worker's Node options: the parent's export conditions (`--conditions x`, `--conditions=x`, `-C x`), plus
