@@ -38,7 +38,7 @@ export const describe = (spans: ReadonlyArray<ReadableSpan>): Array<string> => {
   })
 }
 
-const allowed: Record<string, ReadonlyArray<string>> = {
+const allowed: Record<string, Array<string>> = {
   workflow: [Attributes.EXECUTION_ARN, Attributes.EXECUTION_STATUS],
   invocation: [Attributes.EXECUTION_ARN, Attributes.INVOCATION_FIRST, Attributes.INVOCATION_STATUS],
   operation: [
@@ -91,7 +91,7 @@ export const checkExecution = (spans: ReadonlyArray<ReadableSpan>, arn: string):
     assert.strictEqual(s.attributes[Attributes.EXECUTION_ARN], arn, `${s.name}: ARN`)
     assert.include([SpanStatusCode.OK, SpanStatusCode.ERROR], s.status.code, `${s.name}: status`)
     const durable = Object.keys(s.attributes).filter((k) => k.startsWith("durable."))
-    for (const k of durable) assert.include(allowed[role(s)], k, `${s.name}: attribute ${k}`)
+    for (const k of durable) assert.include(allowed[role(s)] ?? [], k, `${s.name}: attribute ${k}`)
     if (role(s) === "workflow") continue
     const parent = byId.get(s.parentSpanContext?.spanId ?? "")
     assert.isDefined(parent, `${s.name}: its parent is exported`)
