@@ -180,6 +180,7 @@ export class DurableOtelPlugin implements DurableInstrumentationPlugin {
       attributes: { [Attributes.EXECUTION_ARN]: info.executionArn, [Attributes.EXECUTION_STATUS]: status }
     })
     this.ids.unpin()
+    const recording = workflow.isRecording()
     workflow.setStatus(
       status === "SUCCEEDED"
         ? { code: SpanStatusCode.OK }
@@ -187,10 +188,7 @@ export class DurableOtelPlugin implements DurableInstrumentationPlugin {
     )
     workflow.end(end)
     const actual = workflow.spanContext()
-    if (
-      workflow.isRecording() &&
-      (actual.traceId !== invocation.workflow.traceId || actual.spanId !== invocation.workflow.spanId)
-    ) {
+    if (recording && (actual.traceId !== invocation.workflow.traceId || actual.spanId !== invocation.workflow.spanId)) {
       throw new Error(
         "@durable-lambda/otel: the Workflow span did not get its deterministic ids; register the plugin's DurableIdGenerator with the tracer provider (idGenerator option)."
       )
