@@ -1,4 +1,4 @@
-import { context, ROOT_CONTEXT, trace, type Context, type ContextManager } from "@opentelemetry/api"
+import { context, ROOT_CONTEXT, type Context, type ContextManager } from "@opentelemetry/api"
 import { withDurableExecution } from "@durable-lambda/core/async"
 import { LocalDurableTestRunner } from "@durable-lambda/testing"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"

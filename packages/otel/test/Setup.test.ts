@@ -20,7 +20,8 @@ describe("setup", () => {
   it("the provider creates a plugin on the global tracer provider and the default id generator", async () => {
     assert.strictEqual(durableExecutionPluginProvider.pluginApiVersion, 1)
     const plugin = durableExecutionPluginProvider.createPlugin()
-    assert.instanceOf(plugin, durableExecutionPluginProvider.pluginType)
+    assert.instanceOf(plugin, DurableOtelPlugin)
+    assert.strictEqual(durableExecutionPluginProvider.pluginType, DurableOtelPlugin)
     const exporter = new InMemorySpanExporter()
     trace.setGlobalTracerProvider(
       new BasicTracerProvider({ idGenerator: durableIdGenerator, spanProcessors: [new SimpleSpanProcessor(exporter)] })
