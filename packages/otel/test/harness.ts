@@ -38,28 +38,20 @@ export const describe = (spans: ReadonlyArray<ReadableSpan>): Array<string> => {
   })
 }
 
+const operationAttributes = [
+  Attributes.EXECUTION_ARN,
+  Attributes.OPERATION_ID,
+  Attributes.OPERATION_TYPE,
+  Attributes.OPERATION_SUBTYPE,
+  Attributes.OPERATION_NAME,
+  Attributes.OPERATION_STATUS,
+  Attributes.ATTEMPT_NUMBER
+]
 const allowed: Record<string, Array<string>> = {
   workflow: [Attributes.EXECUTION_ARN, Attributes.EXECUTION_STATUS],
   invocation: [Attributes.EXECUTION_ARN, Attributes.INVOCATION_FIRST, Attributes.INVOCATION_STATUS],
-  operation: [
-    Attributes.EXECUTION_ARN,
-    Attributes.OPERATION_ID,
-    Attributes.OPERATION_TYPE,
-    Attributes.OPERATION_SUBTYPE,
-    Attributes.OPERATION_NAME,
-    Attributes.OPERATION_STATUS,
-    Attributes.ATTEMPT_NUMBER
-  ],
-  attempt: [
-    Attributes.EXECUTION_ARN,
-    Attributes.OPERATION_ID,
-    Attributes.OPERATION_TYPE,
-    Attributes.OPERATION_SUBTYPE,
-    Attributes.OPERATION_NAME,
-    Attributes.OPERATION_STATUS,
-    Attributes.ATTEMPT_NUMBER,
-    Attributes.ATTEMPT_OUTCOME
-  ]
+  operation: operationAttributes,
+  attempt: [...operationAttributes, Attributes.ATTEMPT_OUTCOME]
 }
 
 const role = (s: ReadableSpan) =>
