@@ -1,5 +1,7 @@
 import { createRetryStrategy, withDurableExecution } from "@durable-lambda/core/async"
+import { Handler, Instrumentation, Step } from "@durable-lambda/core"
 import { Callbacks, LocalDurableTestRunner } from "@durable-lambda/testing"
+import { Effect } from "effect"
 import { assert, describe as suite, it } from "@effect/vitest"
 import { Attributes } from "../src/index.ts"
 import { checkExecution, describe, end, start, tracing } from "./harness.ts"
@@ -198,5 +200,21 @@ suite("DurableOtelPlugin", () => {
       "Workflow <- root ERROR execution.status=FAILED"
     ])
     assert.strictEqual(spans.find((s) => s.name === "Workflow")!.status.message, "no luck")
+  })
+
+  it("the Effect API gets the same spans through Instrumentation.layer", async () => {
+    const t = tracing()
+    const program = () => Step.run("e", Effect.succeed(5))
+    const handler = Handler.toLambdaHandler(Handler.make(program), undefined, Instrumentation.layer([t.plugin()]))
+    const result = await new LocalDurableTestRunner({ handlerFunction: handler }).run()
+    assert.strictEqual(result.getResult(), 5)
+    const spans = t.spans()
+    checkExecution(spans, arnOf(spans))
+    assert.deepStrictEqual(describe(spans), [
+      "e attempt 1 <- e OK attempt.number=1 attempt.outcome=SUCCEEDED operation.name=e operation.status=SUCCEEDED operation.subtype=Step operation.type=STEP",
+      "e <- Invocation OK attempt.number=1 operation.name=e operation.status=SUCCEEDED operation.subtype=Step operation.type=STEP",
+      "Invocation <- Workflow OK invocation.first=true invocation.status=SUCCEEDED",
+      "Workflow <- root OK execution.status=SUCCEEDED"
+    ])
   })
 })
