@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Tests what ships: packs the four published packages, installs the tarballs into a scratch project outside the
+# Tests what ships: packs the five published packages, installs the tarballs into a scratch project outside the
 # workspace (pnpm, from the local store; effect and the AWS SDK resolved as a user gets them), then with plain
 # `node` (Node 22, no custom conditions, so the built `dist/` runs):
 #   1. runs one workflow through the packed testing harness (scripts/test-packed/workflow.mjs);
@@ -43,17 +43,18 @@ for name in "${names[@]}"; do
   }
   overrides+=("$name=file:$tarball")
 done
-[ "${#overrides[@]}" -eq 4 ] || fail "expected 4 published packages, packed ${#overrides[@]}"
+[ "${#overrides[@]}" -eq 5 ] || fail "expected 5 published packages, packed ${#overrides[@]}"
 
-# The scratch project: the four tarballs (overrides make their inter-dependencies resolve to the tarballs too),
-# effect and the optional AWS SDK peer at the versions the workspace uses, and esbuild for the bundle.
+# The scratch project: the five tarballs (overrides make their inter-dependencies resolve to the tarballs too),
+# effect, the optional AWS SDK peer and the OpenTelemetry API at the versions the workspace uses, and esbuild.
 versions=$(node -e '
   const fs = require("fs")
   const ws = fs.readFileSync("pnpm-workspace.yaml", "utf8")
   const effect = /^\s+effect:\s*(\S+)/m.exec(ws)[1]
   const aws = require("./packages/backend-aws/package.json").dependencies["@aws-sdk/client-lambda"]
   const esbuild = require("./bench/package.json").devDependencies.esbuild
-  console.log(JSON.stringify({ effect, "@aws-sdk/client-lambda": aws, esbuild }))
+  const otel = require("./packages/otel/package.json").devDependencies["@opentelemetry/api"]
+  console.log(JSON.stringify({ effect, "@aws-sdk/client-lambda": aws, esbuild, "@opentelemetry/api": otel }))
 ')
 node -e '
   const [overrides, versions] = [process.argv[1].split("\n"), JSON.parse(process.argv[2])]

@@ -1,30 +1,35 @@
 // Runs one workflow through the packed testing harness, in plain Node (no source condition): steps with a retry,
-// a 24-hour durable wait on virtual time and a child context, written against the packed backend-aws.
+// a 24-hour durable wait on virtual time and a child context, written against the packed backend-aws, with the
+// packed OpenTelemetry plugin (on the API's no-op tracer) watching.
 import { withDurableExecution } from "@durable-lambda/backend-aws"
+import { DurableOtelPlugin } from "@durable-lambda/otel"
 import { LocalDurableTestRunner } from "@durable-lambda/testing"
 import assert from "node:assert/strict"
 
 let attempts = 0
-const handler = withDurableExecution(async (event, context) => {
-  const order = await context.step("load-order", async () => ({ id: event.orderId, total: 70 }))
-  const payment = await context.step(
-    "charge",
-    async () => {
-      attempts += 1
-      if (attempts === 1) throw new Error("gateway timeout")
-      return `pay-${order.id}`
-    },
-    {
-      retryStrategy: (_error, attempt) =>
-        attempt < 3 ? { shouldRetry: true, delay: { seconds: 5 } } : { shouldRetry: false }
-    }
-  )
-  await context.wait("cool-off", { hours: 24 })
-  const tracking = await context.runInChildContext("ship", async (child) =>
-    child.step("label", async () => `track-${order.id}`)
-  )
-  return { orderId: order.id, payment, tracking }
-})
+const handler = withDurableExecution(
+  async (event, context) => {
+    const order = await context.step("load-order", async () => ({ id: event.orderId, total: 70 }))
+    const payment = await context.step(
+      "charge",
+      async () => {
+        attempts += 1
+        if (attempts === 1) throw new Error("gateway timeout")
+        return `pay-${order.id}`
+      },
+      {
+        retryStrategy: (_error, attempt) =>
+          attempt < 3 ? { shouldRetry: true, delay: { seconds: 5 } } : { shouldRetry: false }
+      }
+    )
+    await context.wait("cool-off", { hours: 24 })
+    const tracking = await context.runInChildContext("ship", async (child) =>
+      child.step("label", async () => `track-${order.id}`)
+    )
+    return { orderId: order.id, payment, tracking }
+  },
+  { plugins: [new DurableOtelPlugin()] }
+)
 
 const started = Date.now()
 const result = await new LocalDurableTestRunner({ handlerFunction: handler }).run({ payload: { orderId: "o-1" } })

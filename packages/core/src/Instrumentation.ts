@@ -167,6 +167,14 @@ export interface DurableInstrumentationPlugin {
   wrapOperationAttemptFn?(info: AttemptInfo, fn: CustomerFn): CustomerFnResult
   onOperationAttemptEnd?(info: AttemptEndInfo): Promise<void>
   onOperationChange?(info: OperationChangeInfo): Promise<void>
+  /**
+   * An addition of this SDK: the trace header (X-Ray format, `Root=...;Parent=...;Sampled=...`) a chained
+   * invoke this invocation starts sends as `ChainedInvokeOptions.XAmznTraceId`, so the target execution's
+   * trace can link to the caller's (the service hands it to the target's invocations). Called synchronously
+   * right before the invoke's `START`; the first plugin returning a non-empty string wins; `undefined`: the
+   * service's default (the caller's own trace header).
+   */
+  chainedInvokeTraceHeader?(info: OperationInfo): string | undefined
   /** Extra fields for every log record of `context.logger`. */
   enrichLogContext?(): Record<string, string | number | boolean> | undefined
 }

@@ -114,6 +114,7 @@ export const execute = <I, O>(
       const payload = serialized.success
       const tooLarge = checkPayload(alloc, "input of invoke", payload)
       if (tooLarge !== undefined) return yield* Effect.fail(tooLarge)
+      const traceHeader = runtime.plugins.chainedInvokeTraceHeader(() => Lifecycle.infoOf(alloc, false))
       yield* runtime.checkpoint(
         {
           ...Ctx.baseUpdate(alloc),
@@ -121,7 +122,8 @@ export const execute = <I, O>(
           ...(payload === undefined ? {} : { Payload: payload }),
           ChainedInvokeOptions: {
             FunctionName: functionName,
-            ...(config?.tenantId === undefined ? {} : { TenantId: config.tenantId })
+            ...(config?.tenantId === undefined ? {} : { TenantId: config.tenantId }),
+            ...(traceHeader === undefined ? {} : { XAmznTraceId: traceHeader })
           }
         },
         runtime.config.checkpointing !== "optimistic"

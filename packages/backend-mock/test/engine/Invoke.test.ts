@@ -288,6 +288,51 @@ describe("invoke (async API)", () => {
     })
   )
 
+  it.effect(
+    "a plugin's chainedInvokeTraceHeader is sent as XAmznTraceId (first string wins, a throwing plugin is skipped)",
+    () =>
+      Effect.gen(function* () {
+        const seen: Array<string> = []
+        const handler = asyncHandler(
+          async (_event, context) => {
+            await context.invoke("charge", "payments", { amount: 1 })
+            return "done"
+          },
+          {
+            plugins: [
+              {
+                chainedInvokeTraceHeader: () => {
+                  throw new Error("no header today")
+                }
+              },
+              { chainedInvokeTraceHeader: () => undefined },
+              {
+                chainedInvokeTraceHeader: (info) => {
+                  seen.push(`${info.id} ${info.type}/${info.subType} ${info.name} replay=${info.isReplay}`)
+                  return `Root=1-00000001-${"a".repeat(24)};Parent=${"b".repeat(16)};Sampled=1`
+                }
+              },
+              { chainedInvokeTraceHeader: () => "Root=ignored" }
+            ]
+          }
+        )
+        const service = new FakeDurableService()
+        const run = yield* service.run(handler, { policy: { invoke: () => ({ result: '"ok"' }) } })
+        assert.strictEqual(resultOf(run.output), "done")
+        assert.deepStrictEqual(
+          service.updates().map((u) => u.ChainedInvokeOptions),
+          [
+            {
+              FunctionName: "payments",
+              XAmznTraceId: `Root=1-00000001-${"a".repeat(24)};Parent=${"b".repeat(16)};Sampled=1`
+            }
+          ]
+        )
+        // asked once, before the START (not again on the replay that reads the result)
+        assert.deepStrictEqual(seen, [`${id("1")} CHAINED_INVOKE/ChainedInvoke charge replay=false`])
+      })
+  )
+
   it.effect("rejections are InvokeErrors of the precise subclass", () =>
     Effect.gen(function* () {
       const handler = asyncHandler(async (_event, context) => {

@@ -30,6 +30,7 @@ type Hooks = {
   onOperationChange: OperationChangeInfo
 }
 type WrapHook = "wrapInvocation" | "wrapChildContextFn" | "wrapOperationAttemptFn"
+type OtherHook = WrapHook | "chainedInvokeTraceHeader"
 
 const describe = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e))
 
@@ -48,7 +49,7 @@ export class PluginRunner {
     return this.plugins.length > 0
   }
 
-  has(hook: keyof Hooks | WrapHook): boolean {
+  has(hook: keyof Hooks | OtherHook): boolean {
     for (const p of this.plugins) if (typeof p[hook] === "function") return true
     return false
   }
@@ -86,6 +87,25 @@ export class PluginRunner {
       }
     }
     return merged
+  }
+
+  /**
+   * The trace header for a chained invoke: the first string a plugin's `chainedInvokeTraceHeader` returns
+   * (a throwing plugin is skipped), `undefined` when none does.
+   */
+  chainedInvokeTraceHeader(info: () => OperationInfo): string | undefined {
+    if (!this.has("chainedInvokeTraceHeader")) return undefined
+    const value = info()
+    for (const p of this.plugins) {
+      if (typeof p.chainedInvokeTraceHeader !== "function") continue
+      try {
+        const header = p.chainedInvokeTraceHeader(value)
+        if (typeof header === "string" && header !== "") return header
+      } catch (e) {
+        this.warn(`Instrumentation plugin hook chainedInvokeTraceHeader failed: ${describe(e)}`)
+      }
+    }
+    return undefined
   }
 
   /**
