@@ -1,9 +1,7 @@
 /**
  * The data of a fault plan: where a call-bound fault strikes, the fault kinds and their constructors. The
- * public face is `Faults`; the simulation's fault-injecting backend reads plans from here (so it never
- * imports the checker).
- *
- * @internal
+ * public face is `Faults` (which re-exports these); the simulation's fault-injecting backend reads plans from
+ * here, so it never imports the checker.
  */
 
 /**

@@ -1,7 +1,5 @@
 /**
- * Payload decoding shared by results and operation handles.
- *
- * @internal
+ * Payload decoding shared by results and operation handles (not part of the package's surface).
  */
 
 /** JSON-parses a payload; the raw string when it is not JSON; undefined when absent. */

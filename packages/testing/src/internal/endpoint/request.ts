@@ -1,7 +1,6 @@
 /**
- * The endpoint's view of an HTTP request, shared by the server, the guard and the router.
- *
- * @internal
+ * The endpoint's view of an HTTP request, shared by the server, the guard and the router (not part of the
+ * package's surface).
  */
 
 /** A request as read from the socket. */
