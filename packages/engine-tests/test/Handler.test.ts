@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Handler, Step } from "@durable-lambda/core"
+import { Handler, Step, Wait } from "@durable-lambda/core"
+import { TestRunner } from "@durable-lambda/testing"
 import { Context, Effect, Layer } from "effect"
 import { effectHandler, errorOf, resultOf } from "./support/helpers.ts"
 import { invokeWithEvent, makeDrive, run } from "./support/service.ts"
@@ -80,6 +81,30 @@ describe("Handler.toLambdaHandler", () => {
         )
       )
       assert.include(error?.message, "No durable backend configured")
+    })
+  )
+})
+
+describe("the engine under the two runners", () => {
+  it.live("the support driver and the testing harness record the same operations and result", () =>
+    Effect.gen(function* () {
+      const handler = effectHandler((input: { readonly items: number }) =>
+        Effect.gen(function* () {
+          let total = 0
+          for (let i = 1; i <= input.items; i++) total += yield* Step.run(`item-${i}`, Effect.succeed(i))
+          yield* Wait.wait("settle", { seconds: 30 })
+          return total
+        })
+      )
+      const drive = makeDrive()
+      const driven = yield* run(drive, () => handler, { items: 3 })
+      const harnessed = yield* Effect.promise(() => TestRunner.runPromise(handler, { payload: { items: 3 } }))
+      const shape = (ops: ReadonlyArray<{ Id: string; Type: string; Name?: string | undefined; Status: string }>) =>
+        ops.map((op) => `${op.Id} ${op.Type} ${op.Name ?? "-"} ${op.Status}`)
+      assert.strictEqual(resultOf(driven.last), 6)
+      assert.strictEqual(harnessed.getResult(), 6)
+      assert.deepStrictEqual(shape(harnessed.getRawOperations()), shape(drive.state.operations(drive.arn)))
+      assert.strictEqual(harnessed.getInvocations().length, driven.invocations)
     })
   )
 })
