@@ -3,7 +3,7 @@
  * `MockBackend.layerWith` as the `DurableBackend` (so every call is recorded). One execution per instance.
  *
  * Every service decision (tokens, validation, visibility, timers, callbacks, chained invokes, history) is
- * `ServiceState`'s, and the steps every runner shares (begin and complete an invocation, the Lambda context)
+ * `ServiceState`'s, and the steps every runner shares (begin and complete an invocation, Exit → outcome, the Lambda context)
  * are backend-mock's `ServiceDriver`. This module only sequences them the way Lambda would — begin an
  * invocation, run the handler, complete the invocation, move the clock, answer callbacks and chained
  * invokes — and keeps a timeline of those steps, so a run can be replayed into a fresh state: up to any
@@ -323,7 +323,7 @@ export class FakeDurableService {
       if (Exit.isSuccess(exit)) this.outputs.push(exit.value)
       this.#do({
         kind: "complete",
-        outcome: Exit.isSuccess(exit) ? exit.value : { functionError: functionErrorOf(exit.cause) }
+        outcome: ServiceDriver.outcomeOfExit(exit)
       })
       return exit
     })
