@@ -3,9 +3,9 @@
  * `MockBackend.layerWith` as the `DurableBackend` (so every call is recorded). One execution per instance.
  *
  * Every service decision (tokens, validation, visibility, timers, callbacks, chained invokes, history) is
- * `ServiceState`'s, and the steps every runner shares (begin and complete an invocation, Exit → outcome, the Lambda context)
- * are backend-mock's `ServiceDriver`. This module only sequences them the way Lambda would — begin an
- * invocation, run the handler, complete the invocation, move the clock, answer callbacks and chained
+ * `ServiceState`'s, and the steps every runner shares (begin and complete an invocation, Exit → outcome, the
+ * Lambda context) are backend-mock's `ServiceDriver`. This module only sequences them the way Lambda would —
+ * begin an invocation, run the handler, complete the invocation, move the clock, answer callbacks and chained
  * invokes — and keeps a timeline of those steps, so a run can be replayed into a fresh state: up to any
  * checkpoint followed by a crash (`crashAfter`), or restricted to the first operations it created (`cutTo`).
  */
