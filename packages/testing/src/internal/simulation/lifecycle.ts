@@ -16,7 +16,7 @@ import * as CrashGuard from "../crashGuard.ts"
 import { WorkerPool } from "../workerHost.ts"
 import type { FaultBackend } from "./faultBackend.ts"
 import type { Kernel } from "./kernel.ts"
-import { type ExecutionRun, newRecord, RunningInvocation, SimulationError } from "./records.ts"
+import { type ExecutionRun, newRecord, recordEnd, RunningInvocation, SimulationError } from "./records.ts"
 
 /** Starts, runs and finishes the invocations of one simulation. */
 export class Lifecycle {
@@ -76,14 +76,7 @@ export class Lifecycle {
       kernel.duplicateRuns.add(dup)
       this.#launch(dup, (outcome) => {
         kernel.duplicateRuns.delete(dup)
-        copy.endTimestamp = new Date(kernel.now())
-        if ("functionError" in outcome) {
-          copy.status = dup.killed !== undefined ? "CRASHED" : "ERROR"
-          copy.error = outcome.functionError
-        } else {
-          copy.status = outcome.Status
-          if (outcome.Status === "FAILED") copy.error = outcome.Error
-        }
+        recordEnd(dup, outcome, kernel.now())
       })
     }
     this.#launch(inv, (outcome) => this.#finish(inv, outcome))
@@ -181,14 +174,7 @@ export class Lifecycle {
     const kernel = this.#kernel
     const exec = inv.exec
     const record = inv.record
-    record.endTimestamp = new Date(kernel.now())
-    if ("functionError" in outcome) {
-      record.status = inv.killed !== undefined ? "CRASHED" : "ERROR"
-      record.error = outcome.functionError
-    } else {
-      record.status = outcome.Status
-      if (outcome.Status === "FAILED") record.error = outcome.Error
-    }
+    recordEnd(inv, outcome, kernel.now())
     try {
       ServiceDriver.completeInvocation(kernel.state, exec.arn, outcome)
     } catch (error) {

@@ -240,6 +240,19 @@ export const newRecord = (
   }
 }
 
+/** Records how `inv` ended at `now`: its output's status, or `ERROR` / `CRASHED` (killed by the harness). */
+export const recordEnd = (inv: RunningInvocation, outcome: ServiceState.InvocationOutcome, now: number): void => {
+  const record = inv.record
+  record.endTimestamp = new Date(now)
+  if ("functionError" in outcome) {
+    record.status = inv.killed !== undefined ? "CRASHED" : "ERROR"
+    record.error = outcome.functionError
+  } else {
+    record.status = outcome.Status
+    if (outcome.Status === "FAILED") record.error = outcome.Error
+  }
+}
+
 /** Error object of an invocation killed by the harness (`signal` or exit `code`). */
 export const exitError = (
   inv: RunningInvocation,
