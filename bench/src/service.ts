@@ -12,15 +12,15 @@
  *   ClientToken}`; the ARN travels in the URL path) and the CPU time spent inside `ServiceState`;
  * - for the replay group, rebuilds a recorded execution (`restore`) and reads its state pages ahead
  *   (`prefetchState`), so the measured invocation does not pay for the service model's work;
- * - drives an execution across invocations on a virtual clock (`runExecution`): begin an invocation, run the
- *   handler, complete the invocation, and only when nothing needs an invocation jump the clock to the next
- *   timer (waits elapse, retries become READY), as `packages/backend-mock/test/engine/support/service.ts` does.
+ * - drives an execution across invocations on a virtual clock (`runExecution`) with backend-mock's
+ *   `ServiceDriver.runToCompletion`: begin an invocation, run the handler, complete the invocation, and only
+ *   when nothing needs an invocation jump the clock to the next timer (waits elapse, retries become READY).
  *
  * A request `ServiceState` rejects is recorded in `rejections` (and fails the run): the bench never papers
  * over a disagreement between an SDK and the service model.
  */
 import type { DurableExecutionClient } from "@aws/durable-execution-sdk-js"
-import { ServiceState } from "@durable-lambda/backend-mock"
+import { ServiceDriver, ServiceState } from "@durable-lambda/backend-mock"
 import { DurableBackend, type Invocation, type Operation } from "@durable-lambda/core"
 import { Effect, Result } from "effect"
 
@@ -301,18 +301,23 @@ export class BenchService {
     return arn
   }
 
-  /** The event of the execution's next invocation, as JSON (begins it unless `startExecution` did). */
-  nextInvocation(arn: string): unknown {
+  /** The invocation `startExecution` began for `arn` and nobody took yet (taking it). */
+  takeFresh(arn: string): ServiceState.InvocationStarted | undefined {
     const fresh = this.#fresh.get(arn)
     this.#fresh.delete(arn)
-    const started = fresh ?? ok(this.state.beginInvocation(arn))
+    return fresh
+  }
+
+  /** The event of the execution's next invocation, as JSON (begins it unless `startExecution` did). */
+  nextInvocation(arn: string): unknown {
+    const started = ServiceDriver.beginInvocation(this.state, arn, this.takeFresh(arn))
     this.stats.invocations++
     return toEventJson(started.invocationInput)
   }
 
   /** Ends the running invocation with the handler's output, or with a function error. */
   completeInvocation(arn: string, output: InvocationOutput | { readonly functionError: Operation.ErrorObject }): void {
-    ok(this.state.completeInvocation(arn, output as ServiceState.InvocationOutcome))
+    ServiceDriver.completeInvocation(this.state, arn, output as ServiceState.InvocationOutcome)
   }
 
   /** Every stored operation of an execution (EXECUTION first, in start order). */
@@ -375,7 +380,8 @@ export interface ExecutionOutcome {
 }
 
 /**
- * Runs one execution to completion: invoke; complete the invocation with the handler's output; while the
+ * Runs one execution to completion with backend-mock's `ServiceDriver.runToCompletion` (the loop every
+ * runner on `ServiceState` shares): invoke; complete the invocation with the handler's output; while the
  * execution is RUNNING, invoke again at once if the service wants an invocation, else jump the clock to the
  * next timer first (never to the execution timeout: that means the handler is stuck). Fails on any rejected
  * request, a thrown handler, or more than `maxInvocations` invocations.
@@ -391,40 +397,32 @@ export const runExecution = async (
       throw new Error(`the service rejected ${service.rejections.length} request(s): ${service.rejections.join("; ")}`)
     }
   }
-  for (let n = 1; n <= maxInvocations; n++) {
-    const event = service.nextInvocation(arn)
-    let output: InvocationOutput
-    try {
-      output = await invoke(event)
-    } catch (error) {
-      service.completeInvocation(arn, {
-        functionError: { ErrorType: "Runtime.Error", ErrorMessage: String((error as Error)?.message ?? error) }
-      })
-      checkRejections()
-      throw error
-    }
-    checkRejections()
-    service.completeInvocation(arn, output)
-    const execution = ok(service.state.getExecution(arn))
-    if (execution.Status !== "RUNNING") {
-      const raw = execution.Result
-      return {
-        status: execution.Status,
-        result: raw === undefined || raw === "" ? undefined : JSON.parse(raw),
-        error: execution.Error ?? output.Error,
-        invocations: n
+  let output: InvocationOutput | undefined
+  const outcome = await ServiceDriver.runToCompletion(service.state, arn, {
+    first: service.takeFresh(arn),
+    maxInvocations,
+    clock: {
+      now: () => service.clock.now,
+      advanceTo: (at) => {
+        service.clock.now = at
       }
-    }
-    if (output.Status !== "PENDING") throw new Error(`unexpected invocation output ${JSON.stringify(output)}`)
-    if (!service.state.needsInvocation(arn)) {
-      const next = service.state.timers(arn)[0]
-      if (next === undefined || next.kind === "ExecutionTimeout") {
-        throw new Error("the execution is PENDING with nothing to wait for")
+    },
+    invoke: async (started) => {
+      service.stats.invocations++
+      try {
+        output = await invoke(toEventJson(started.invocationInput))
+      } finally {
+        checkRejections()
       }
-      service.clock.now = Math.max(service.clock.now, next.at)
-      service.state.fireDueTimers(arn)
-      if (!service.state.needsInvocation(arn)) throw new Error("a timer fired but the service wants no invocation")
-    }
+      return output as ServiceState.InvocationOutcome
+    },
+    onCompleted: checkRejections
+  })
+  const raw = outcome.execution.Result
+  return {
+    status: outcome.execution.Status,
+    result: raw === undefined || raw === "" ? undefined : JSON.parse(raw),
+    error: outcome.execution.Error ?? output?.Error,
+    invocations: outcome.invocations
   }
-  throw new Error(`the execution did not finish in ${maxInvocations} invocations`)
 }

@@ -5,4 +5,5 @@
  */
 export * as MockBackend from "./MockBackend.ts"
 export * as RecordedCall from "./RecordedCall.ts"
+export * as ServiceDriver from "./ServiceDriver.ts"
 export * as ServiceState from "./ServiceState.ts"

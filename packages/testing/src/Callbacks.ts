@@ -10,7 +10,7 @@
  * @since 0.1.0
  */
 import type { Operation } from "@durable-lambda/core"
-import type { CallbackAction } from "./internal/simulation.ts"
+import type { CallbackAction } from "./internal/simulation/records.ts"
 
 export type { CallbackAction } from "./internal/simulation.ts"
 

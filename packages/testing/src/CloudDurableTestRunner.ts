@@ -27,7 +27,8 @@ import type { CallbackCall, Description, ExecutionView } from "./ExecutionView.t
 import type { HistoryEvent } from "./History.ts"
 import { fromHistory } from "./internal/historyOperations.ts"
 import { realSetTimeout } from "./internal/realTimers.ts"
-import { DurableOperation, InvocationType, type Source, TestResult } from "./TestExecution.ts"
+import { DurableOperation, InvocationType, type Source } from "./DurableOperation.ts"
+import { TestResult } from "./TestResult.ts"
 
 /**
  * How the cloud runner invokes and polls (official `CloudDurableTestRunnerConfig`).
@@ -69,7 +70,7 @@ const TERMINAL_EVENTS: ReadonlySet<string> = new Set([
 /** One execution as seen through the Lambda API. */
 class CloudExecution implements ExecutionView {
   readonly arn: string
-  readonly simulation = undefined
+  readonly local = undefined
   readonly #client: LambdaClient
   readonly #sdk: Sdk
   readonly #pollInterval: number

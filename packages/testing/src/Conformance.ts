@@ -21,8 +21,8 @@
 import type { Operation } from "@durable-lambda/core"
 import * as History from "./History.ts"
 import { intBetween, prng } from "./internal/prng.ts"
-import type { CallbackAction } from "./internal/simulation.ts"
-import type { TestResult } from "./TestExecution.ts"
+import type { CallbackAction } from "./internal/simulation/records.ts"
+import type { TestResult } from "./TestResult.ts"
 
 /**
  * One requirement file, as parsed from YAML.

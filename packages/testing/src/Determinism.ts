@@ -18,8 +18,10 @@
 import { DurableBackend, type Handler, type Invocation, type Operation } from "@durable-lambda/core"
 import { Clock, Effect, Exit, Fiber, Random } from "effect"
 import * as CrashGuard from "./internal/crashGuard.ts"
-import type { Snapshot } from "./internal/simulation.ts"
-import { TestResult } from "./TestExecution.ts"
+import * as ExecutionView from "./ExecutionView.ts"
+import type { Simulation } from "./internal/simulation.ts"
+import type { Snapshot } from "./internal/simulation/records.ts"
+import { TestResult } from "./TestResult.ts"
 import { encodeInput, makeSimulation, resolveTarget } from "./internal/runner.ts"
 import type { RunnableHandler, RunParams } from "./TestRunner.ts"
 import { VirtualClock } from "./VirtualClock.ts"
@@ -208,7 +210,7 @@ export const check = async (handler: RunnableHandler, params?: RunParams): Promi
   if (target._tag !== "InProcess") throw new TypeError("The determinism check needs an in-process handler")
   const sim = makeSimulation(options)
   const arn = await sim.run(target, encodeInput(params?.payload))
-  const result = new TestResult(sim, arn)
+  const result = new TestResult(ExecutionView.ofSimulation(sim, arn), arn)
   const snapshots: ReadonlyArray<Snapshot> = sim.snapshots
   const seed = String(params?.seed ?? "durable-lambda")
   const restart = (ops: ReadonlyArray<Operation.Operation>, at: number, n: number | "final") =>
@@ -258,25 +260,11 @@ export const check = async (handler: RunnableHandler, params?: RunParams): Promi
   }
 }
 
-const visibleFinal = (
-  sim: { state: { operations: (arn: string) => ReadonlyArray<Operation.Operation> } },
-  arn: string
-) => {
-  const ops = sim.state
-    .operations(arn)
+/** The operations a new invocation would be given now (the service's visibility rule), EXECUTION still open. */
+const visibleFinal = (sim: Simulation, arn: string) =>
+  sim.state
+    .visibleOperations(arn)
     .map((op) => (op.Type === "EXECUTION" ? { ...op, Status: "STARTED" as const, EndTimestamp: undefined } : op))
-  const byId = new Map(ops.map((op) => [op.Id, op]))
-  const hidden = (op: Operation.Operation): boolean => {
-    const parent = op.ParentId === undefined ? undefined : byId.get(op.ParentId)
-    if (parent === undefined) return false
-    return (
-      ((parent.Status === "SUCCEEDED" || parent.Status === "FAILED") &&
-        parent.ContextDetails?.ReplayChildren !== true) ||
-      hidden(parent)
-    )
-  }
-  return ops.filter((op) => !hidden(op))
-}
 
 const compare = (
   snapshot: Snapshot,

@@ -8,7 +8,8 @@
 import type { Operation } from "@durable-lambda/core"
 import type { HistoryEvent } from "./History.ts"
 import { realmCopy } from "./internal/realmCopy.ts"
-import type { InvocationRecord, Simulation } from "./internal/simulation.ts"
+import type { Simulation } from "./internal/simulation.ts"
+import type { InvocationRecord, RejectedCallbackAnswer } from "./internal/simulation/records.ts"
 
 /** The execution's description (`GetDurableExecution`). */
 export interface Description {
@@ -49,8 +50,20 @@ export interface ExecutionView {
   onChange(listener: () => void): () => void
   /** Sends a callback API call; rejects with the service's error (its `name` is the error code). */
   sendCallback(callbackId: string, call: CallbackCall): Promise<void>
-  /** The simulation behind a local run (timeline and cost), if any. */
-  readonly simulation: Simulation | undefined
+  /** What only a local run records (timeline, cost, rejected callback answers); undefined for a cloud run. */
+  readonly local: LocalRun | undefined
+}
+
+/** What a local run records beyond the service's view. */
+export interface LocalRun {
+  /** Whether the run was on virtual time. */
+  readonly virtual: boolean
+  /** The memory size of the Lambda context (for GB-seconds). */
+  readonly memoryMB: number
+  /** The invocation whose checkpoint produced history event `eventId`. */
+  eventOwner(eventId: number): InvocationRecord | undefined
+  /** Scripted callback answers the service rejected, in order. */
+  rejectedCallbackAnswers(): ReadonlyArray<RejectedCallbackAnswer>
 }
 
 const unwrap = <A>(result: { readonly _tag: "Success"; readonly success: A } | { readonly _tag: "Failure" }) =>
@@ -59,7 +72,12 @@ const unwrap = <A>(result: { readonly _tag: "Success"; readonly success: A } | {
 /** The view of execution `arn` of a local simulation. */
 export const ofSimulation = (sim: Simulation, arn: string): ExecutionView => ({
   arn,
-  simulation: sim,
+  local: {
+    virtual: sim.clock !== undefined,
+    memoryMB: sim.options.memoryMB,
+    eventOwner: (eventId) => sim.eventOwner(arn, eventId),
+    rejectedCallbackAnswers: () => sim.rejectedCallbackAnswers.slice()
+  },
   operations: () => realmCopy(sim.state.operations(arn)),
   history: () => realmCopy(unwrap(sim.state.getHistory(arn)) ?? []),
   description: () => realmCopy(unwrap(sim.state.getExecution(arn))),

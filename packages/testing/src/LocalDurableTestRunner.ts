@@ -17,13 +17,15 @@
  *
  * @since 0.1.0
  */
-import type { Simulation, Registered } from "./internal/simulation.ts"
+import type { Simulation } from "./internal/simulation.ts"
+import type { Registered } from "./internal/simulation/records.ts"
 import type { Operation } from "@durable-lambda/core"
 import * as Callbacks from "./Callbacks.ts"
 import type { HistoryEvent } from "./History.ts"
 import * as ExecutionView from "./ExecutionView.ts"
 import * as FakeTime from "./internal/fakeTime.ts"
-import { DurableOperation, type Source, TestResult } from "./TestExecution.ts"
+import { DurableOperation, type Source } from "./DurableOperation.ts"
+import { TestResult } from "./TestResult.ts"
 import { encodeInput, makeSimulation, resolveTarget } from "./internal/runner.ts"
 import {
   durableFunction,
@@ -160,7 +162,7 @@ export class LocalDurableTestRunner<TResult = any> {
     try {
       const arn = await sim.run(target, encodeInput(options.payload))
       if (this.#sim === sim) this.#arn = arn
-      return new TestResult<TResult>(sim, arn)
+      return new TestResult<TResult>(ExecutionView.ofSimulation(sim, arn), arn)
     } finally {
       unsubscribe()
     }

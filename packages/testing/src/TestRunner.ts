@@ -19,102 +19,22 @@
  */
 import type { Handler } from "@durable-lambda/core"
 import { Context, Effect, Layer } from "effect"
-import type { Fault } from "./Faults.ts"
+import * as ExecutionView from "./ExecutionView.ts"
 import { encodeInput, makeSimulation, resolveTarget } from "./internal/runner.ts"
-import { type CallbackAction, type Registered, SimulationError } from "./internal/simulation.ts"
-import { TestResult } from "./TestExecution.ts"
+import type { FunctionRegistration, PlainFunction, RunnableHandler, RunnerOptions } from "./internal/runnerOptions.ts"
+import { SimulationError } from "./internal/simulation/records.ts"
+import { TestResult } from "./TestResult.ts"
 
-export { SimulationError } from "./internal/simulation.ts"
-export type { CallbackAction, InvocationRecord, RejectedCallbackAnswer } from "./internal/simulation.ts"
+export { SimulationError } from "./internal/simulation/records.ts"
+export type { CallbackAction, InvocationRecord, RejectedCallbackAnswer } from "./internal/simulation/records.ts"
+export type {
+  FunctionRegistration,
+  Isolation,
+  PlainFunction,
+  RunnableHandler,
+  RunnerOptions
+} from "./internal/runnerOptions.ts"
 export { maxInputBytes, RequestEntityTooLargeException } from "./internal/runner.ts"
-
-/**
- * Anything the runner can drive: a Lambda handler built by this SDK (`withDurableExecution(...)` or
- * `Handler.toLambdaHandler(...)`), or an engine `DurableHandler` (`Handler.make(program)`).
- *
- * @since 0.1.0
- */
-export type RunnableHandler =
-  Handler.DurableLambdaHandler | Handler.DurableHandler<any> | ((...args: Array<any>) => unknown)
-
-/**
- * A plain (non-durable) chained-invoke target: receives the parsed input and a minimal Lambda context; its
- * return value (or thrown error) completes the invoke.
- *
- * @since 0.1.0
- */
-export type PlainFunction = (
-  event: any,
-  context: { readonly functionName: string; readonly awsRequestId: string }
-) => unknown
-
-/**
- * How each invocation runs:
- * - `"in-process"` (default): in the test process, cheap. `process.exit`, uncaught exceptions and unhandled
- *   rejections raised by the invocation's own code are intercepted and end only that invocation (recorded as
- *   `Runtime.ExitError` / `Runtime.UnhandledPromiseRejection`, then re-invoked). Code still running after a
- *   crash cannot be stopped; it can no longer reach the service.
- * - `"worker"`: in a worker thread loaded from `handlerModule` (a warm Lambda environment, replaced after a
- *   crash). Full isolation: the thread really dies.
- *
- * @since 0.1.0
- */
-export type Isolation = "in-process" | "worker"
-
-/**
- * Options of a runner (all optional).
- *
- * @since 0.1.0
- */
-export interface RunnerOptions {
-  /** `"virtual"` (default: no real sleeping, service-exact timestamps) or `"real"` wall-clock time. */
-  readonly time?: "virtual" | "real"
-  /** Virtual start time (default 2025-01-01T00:00:00Z). */
-  readonly startTime?: Date | number
-  /** Seed of the engine's `Random` (retry jitter) and of generated fault schedules. Default `"durable-lambda"`. */
-  readonly seed?: string | number
-  /** Function name in ARNs and the Lambda context. Default `"durable-function"`. */
-  readonly functionName?: string
-  /** Execution timeout (ExecutionStarted's `ExecutionTimeout`). Default one year, the service maximum. */
-  readonly executionTimeoutSeconds?: number
-  /** Lambda function timeout per invocation (drives `getRemainingTimeInMillis`). Default 900. */
-  readonly invocationTimeoutSeconds?: number
-  /** Memory size for the Lambda context and the GB-second estimate. Default 1024. */
-  readonly memoryMB?: number
-  /** Invocations after which the run fails as runaway. Default 1000. */
-  readonly maxInvocations?: number
-  /** Function errors in a row after which the run fails. Default 10. */
-  readonly maxConsecutiveFunctionErrors?: number
-  /** Delay before the service re-invokes after a function error (virtual ms). Default 0. */
-  readonly invocationRetryDelayMillis?: number
-  /** See `Isolation`. */
-  readonly isolation?: Isolation
-  /** Module exporting the handler, for `isolation: "worker"` (path or file URL). */
-  readonly handlerModule?: string | URL
-  /** Export name in `handlerModule`. Default `"handler"`. */
-  readonly handlerExport?: string
-  /** Faults to inject (see `Faults`). */
-  readonly faults?: ReadonlyArray<Fault>
-  /** Scripted external systems answering callbacks (see `Callbacks`). */
-  readonly callbackActions?: ReadonlyArray<ReadonlyArray<CallbackAction>>
-  /** Chained-invoke targets by function name (build entries with `durableFunction` / `plainFunction`). */
-  readonly functions?: ReadonlyMap<string, FunctionRegistration> | undefined
-  /** Force small state pages (exercises the SDK's pagination). */
-  readonly pageSize?: number
-  /** `"delta"` (default, as the service) or `"full"` checkpoint responses. */
-  readonly newExecutionState?: "delta" | "full"
-  /** Event-loop turns without activity before virtual time moves. Default 5. */
-  readonly settleTurns?: number
-  /** Milliseconds the emulated service takes to answer each checkpoint call. Default 0. */
-  readonly checkpointDelayMillis?: number
-}
-
-/**
- * A chained-invoke target registration.
- *
- * @since 0.1.0
- */
-export type FunctionRegistration = Registered
 
 /**
  * Registers a durable function (a handler built by this SDK) as a chained-invoke target: it runs as its own
@@ -208,7 +128,7 @@ export const run = <R = never>(
       try: () => sim.run(target, encodeInput(options.payload)),
       catch: (e) => (e instanceof SimulationError ? e : new SimulationError(e instanceof Error ? e.message : String(e)))
     }).pipe(Effect.onInterrupt(() => Effect.sync(() => sim.fail(new SimulationError("interrupted")))))
-    return new TestResult(sim, arn)
+    return new TestResult(ExecutionView.ofSimulation(sim, arn), arn)
   })
 
 /**

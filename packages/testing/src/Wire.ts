@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import type { OperationStatus, OperationType } from "./TestExecution.ts"
+import type { Wire as CoreWire } from "@durable-lambda/core"
 
 /**
  * An operation's error, as the service stores it.
@@ -35,11 +35,11 @@ export interface Operation {
   Id: string | undefined
   ParentId?: string | undefined
   Name?: string | undefined
-  Type: OperationType | undefined
+  Type: CoreWire.OperationType | undefined
   SubType?: string | undefined
   StartTimestamp: Date | undefined
   EndTimestamp?: Date | undefined
-  Status: OperationStatus | undefined
+  Status: CoreWire.OperationStatus | undefined
   ExecutionDetails?: { InputPayload?: string | undefined } | undefined
   ContextDetails?:
     { ReplayChildren?: boolean | undefined; Result?: string | undefined; Error?: ErrorObject | undefined } | undefined

@@ -7,8 +7,9 @@
  * @internal
  */
 import { parentPort, workerData } from "node:worker_threads"
+import { ServiceDriver } from "@durable-lambda/backend-mock"
 import { DurableBackend, Handler, Instrumentation, type Invocation } from "@durable-lambda/core"
-import { Clock, Duration, Effect, Exit, Random, Schema } from "effect"
+import { Clock, Duration, Effect, Random, Schema } from "effect"
 
 interface Data {
   readonly module: string
@@ -35,17 +36,7 @@ const post = (message: unknown) => {
   port.postMessage(message)
 }
 
-const errorObject = (error: unknown) => {
-  if (typeof error === "object" && error !== null) {
-    const e = error as { _tag?: unknown; name?: unknown; message?: unknown; stack?: unknown }
-    return {
-      ErrorType: typeof e._tag === "string" ? e._tag : typeof e.name === "string" ? e.name : "Error",
-      ErrorMessage: typeof e.message === "string" ? e.message : String(error),
-      ...(typeof e.stack === "string" ? { StackTrace: e.stack.split("\n") } : {})
-    }
-  }
-  return { ErrorType: "Error", ErrorMessage: String(error) }
-}
+const errorObject = ServiceDriver.errorObjectOf
 
 process.on("uncaughtException", (error) => {
   post({ type: "crash", crash: { _tag: "UncaughtException", error: errorObject(error) } })
@@ -217,20 +208,9 @@ const runInvocation = async (message: {
   if (info.services !== undefined) program = program.pipe(Effect.provide(info.services))
   const exit = await Effect.runPromiseExit(program as Effect.Effect<Invocation.InvocationOutput, unknown, never>)
   active = false
-  if (Exit.isSuccess(exit)) {
-    post({ type: "done", id: message.id, output: exit.value })
-    return
-  }
-  const reason = exit.cause.reasons.find((r) => r._tag === "Fail") ?? exit.cause.reasons.find((r) => r._tag === "Die")
-  const error =
-    reason === undefined
-      ? new Error("interrupted")
-      : reason._tag === "Fail"
-        ? reason.error
-        : reason._tag === "Die"
-          ? reason.defect
-          : reason
-  post({ type: "done", id: message.id, error: errorObject(error) })
+  const outcome = ServiceDriver.outcomeOfExit(exit, { ErrorType: "Error", ErrorMessage: "interrupted" })
+  if ("functionError" in outcome) post({ type: "done", id: message.id, error: outcome.functionError })
+  else post({ type: "done", id: message.id, output: outcome })
 }
 
 post({ type: "ready" })

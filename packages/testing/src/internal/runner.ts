@@ -9,7 +9,7 @@ import type { Context } from "effect"
 import { resolve } from "node:path"
 import { pathToFileURL } from "node:url"
 import { Simulation, type Target } from "./simulation.ts"
-import type { RunnableHandler, RunnerOptions } from "../TestRunner.ts"
+import type { RunnableHandler, RunnerOptions } from "./runnerOptions.ts"
 
 const DEFAULT_START = Date.UTC(2025, 0, 1)
 

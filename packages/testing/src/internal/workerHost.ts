@@ -10,7 +10,8 @@ import { Worker } from "node:worker_threads"
 import type { ServiceState } from "@durable-lambda/backend-mock"
 import { DurableBackend, type Operation } from "@durable-lambda/core"
 import { Clock, Effect, Exit, Schema } from "effect"
-import type { RunningInvocation, Simulation, Target } from "./simulation.ts"
+import type { Kernel } from "./simulation/kernel.ts"
+import { exitError, type RunningInvocation, type Target } from "./simulation/records.ts"
 
 const workerUrl = (): URL =>
   new URL(import.meta.url.endsWith(".ts") ? "./invocationWorker.ts" : "./invocationWorker.js", import.meta.url)
@@ -64,13 +65,13 @@ interface Active {
 
 /** The worker threads of one simulation. */
 export class WorkerPool {
-  readonly #sim: Simulation
+  readonly #sim: Kernel
   readonly #slots = new Map<string, Slot>()
   readonly #shared: SharedArrayBuffer | undefined
   readonly #now: Float64Array | undefined
   #nextId = 1
 
-  constructor(sim: Simulation) {
+  constructor(sim: Kernel) {
     this.#sim = sim
     if (sim.clock !== undefined) {
       this.#shared = new SharedArrayBuffer(8)
@@ -121,7 +122,7 @@ export class WorkerPool {
       if (active !== undefined) {
         for (const cancel of active.cancels.values()) cancel()
         active.resolve({
-          functionError: active.inv.killed ?? active.crash ?? this.#sim.exitError(active.inv, { code })
+          functionError: active.inv.killed ?? active.crash ?? exitError(active.inv, { code })
         })
       }
     })
@@ -134,7 +135,7 @@ export class WorkerPool {
     inv: RunningInvocation,
     target: Extract<Target, { _tag: "Worker" }>,
     backend: DurableBackend.DurableBackend["Service"],
-    lambdaContext: Record<string, unknown>
+    lambdaContext: object
   ): Promise<ServiceState.InvocationOutcome> {
     let slot = this.#slot(target)
     await slot.ready
@@ -151,7 +152,8 @@ export class WorkerPool {
         }
       }
     }
-    const { getRemainingTimeInMillis: _drop, ...fields } = lambdaContext
+    // The context's data fields travel to the worker; its functions are rebuilt there.
+    const fields = Object.fromEntries(Object.entries(lambdaContext).filter(([, value]) => typeof value !== "function"))
     return new Promise<ServiceState.InvocationOutcome>((resolve) => {
       const id = this.#nextId++
       const active: Active = { id, inv, backend, resolve, cancels: new Map(), crash: undefined, calls: 0 }
@@ -173,7 +175,7 @@ export class WorkerPool {
 
   #onMessage(slot: Slot, message: any): void {
     // A step attempt counts whatever happens to the invocation afterwards.
-    if (message.type === "stepAttempt") this.#sim.recordStepAttempt(message.attempt)
+    if (message.type === "stepAttempt") this.#sim.stepAttempts.push(message.attempt)
     const active = slot.current
     if (active === undefined) return
     const inv = active.inv

@@ -1,7 +1,9 @@
 /**
  * Drives executions behind the endpoint as the Lambda service would: invokes the registered handler when an
  * execution starts, after a wake-up (a wait elapsed, a retry became ready, a callback completed or timed out)
- * and after a function error; one invocation per execution at a time; timers on real or virtual time.
+ * and after a function error; one invocation per execution at a time; timers on real or virtual time. The
+ * invocation steps every runner shares (the Lambda context, Exit → outcome, thrown error → `ErrorObject`) are
+ * backend-mock's `ServiceDriver`, through `invoker.ts`.
  *
  * @internal
  */

@@ -14,7 +14,7 @@
  * @internal
  */
 import { RestProtocol } from "@durable-lambda/backend-aws"
-import type { IncomingRequest } from "./router.ts"
+import type { IncomingRequest } from "./request.ts"
 
 const JSON_TYPES: ReadonlySet<string> = new Set([
   "application/json",

@@ -8,26 +8,12 @@
  */
 import type { LambdaClient } from "@aws-sdk/client-lambda"
 import { AwsBackend } from "@durable-lambda/backend-aws"
-import type { ServiceState } from "@durable-lambda/backend-mock"
+import { ServiceDriver, type ServiceState } from "@durable-lambda/backend-mock"
 import { Handler, Invocation } from "@durable-lambda/core"
-import { Cause, Exit, Layer, ManagedRuntime, Schema } from "effect"
-import { errorObjectOf } from "./wire.ts"
+import { Exit, Layer, ManagedRuntime, Schema } from "effect"
 
-/** The Lambda context handed to a handler (the fields the Node.js runtime provides). */
-export interface LocalLambdaContext {
-  readonly callbackWaitsForEmptyEventLoop: boolean
-  readonly functionName: string
-  readonly functionVersion: string
-  readonly invokedFunctionArn: string
-  readonly memoryLimitInMB: string
-  readonly awsRequestId: string
-  readonly logGroupName: string
-  readonly logStreamName: string
-  getRemainingTimeInMillis(): number
-  done(): void
-  fail(): void
-  succeed(): void
-}
+/** The Lambda context handed to a handler (backend-mock's `ServiceDriver.LambdaContext`). */
+export type LocalLambdaContext = ServiceDriver.LambdaContext
 
 /** Builds the Lambda context of one invocation; the deadline is real time (`timeoutMillis` from now). */
 export const lambdaContext = (options: {
@@ -37,20 +23,12 @@ export const lambdaContext = (options: {
   readonly timeoutMillis: number
 }): LocalLambdaContext => {
   const deadline = Date.now() + options.timeoutMillis
-  return {
-    callbackWaitsForEmptyEventLoop: false,
+  return ServiceDriver.lambdaContext({
     functionName: options.functionName,
-    functionVersion: "$LATEST",
-    invokedFunctionArn: options.functionArn,
-    memoryLimitInMB: "128",
-    awsRequestId: options.requestId,
-    logGroupName: `/aws/lambda/${options.functionName}`,
-    logStreamName: `local/[$LATEST]${options.requestId}`,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => {},
-    fail: () => {},
-    succeed: () => {}
-  }
+    functionArn: options.functionArn,
+    requestId: options.requestId,
+    remainingMillis: () => deadline - Date.now()
+  })
 }
 
 /** One registered function, ready to be invoked. */
@@ -71,13 +49,11 @@ const isDurableHandler = (u: unknown): u is Handler.DurableHandler<never> =>
 
 const decodeOutput = Schema.decodeUnknownExit(Invocation.InvocationOutput)
 
-const outcomeOfExit = (exit: Exit.Exit<Invocation.InvocationOutput, unknown>): ServiceState.InvocationOutcome => {
-  if (Exit.isSuccess(exit)) return exit.value
-  if (Cause.hasInterruptsOnly(exit.cause)) {
-    return { functionError: { ErrorType: "Runtime.Interrupted", ErrorMessage: "The invocation was interrupted" } }
-  }
-  return { functionError: errorObjectOf(Cause.squash(exit.cause)) }
-}
+/** An interrupted invocation (the endpoint closing): not a crash of the function. */
+const INTERRUPTED = { ErrorType: "Runtime.Interrupted", ErrorMessage: "The invocation was interrupted" }
+
+const outcomeOfExit = (exit: Exit.Exit<Invocation.InvocationOutput, unknown>): ServiceState.InvocationOutcome =>
+  ServiceDriver.outcomeOfExit(exit, INTERRUPTED)
 
 /**
  * Builds the invoker of `handler`: a `withDurableExecution` / `toLambdaHandler` export or a
@@ -122,7 +98,7 @@ export const makeInvoker = (
             }
           }
         } catch (error) {
-          return { functionError: errorObjectOf(error) }
+          return { functionError: ServiceDriver.errorObjectOf(error) }
         }
       },
       dispose: async () => {}

@@ -10,6 +10,7 @@ import { executionOf, serveApi } from "./api.ts"
 import type { Driver, RegisteredFunction } from "./driver.ts"
 import { type FaultQueue, renderFault } from "./faults.ts"
 import { refuse } from "./guard.ts"
+import type { IncomingRequest } from "./request.ts"
 import { localAllowedMethods, matchLocalRoute, serveLocal } from "./localRoutes.ts"
 import { BodyError } from "./wire.ts"
 
@@ -38,16 +39,7 @@ export interface RequestRecord {
   readonly updates?: number | undefined
 }
 
-/** A request as read from the socket. */
-export interface IncomingRequest {
-  readonly method: string
-  readonly url: string
-  readonly headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
-  /** The body as UTF-8 text (empty when it exceeded the limit). */
-  readonly body: string
-  readonly bodyBytes: number
-  readonly tooLarge: boolean
-}
+export type { IncomingRequest } from "./request.ts"
 
 /** Everything the router uses. */
 export interface RouterContext {

@@ -124,24 +124,3 @@ export const toEventJson = (value: unknown): unknown => {
   }
   return value
 }
-
-/** The `ErrorObject` of anything thrown by a handler (`ErrorType` = the error's name, as Lambda reports it). */
-export const errorObjectOf = (error: unknown): Operation.ErrorObject => {
-  if (error instanceof Error) {
-    const stack = error.stack
-      ?.split("\n")
-      .slice(1)
-      .map((line) => line.trim())
-      .filter((line) => line !== "")
-    return {
-      ErrorType: error.name,
-      ErrorMessage: error.message,
-      ...(stack !== undefined && stack.length > 0 ? { StackTrace: stack.slice(0, 20) } : {})
-    }
-  }
-  if (typeof error === "object" && error !== null && "_tag" in error) {
-    const tagged = error as { readonly _tag: unknown; readonly message?: unknown }
-    return { ErrorType: String(tagged._tag), ErrorMessage: String(tagged.message ?? tagged._tag) }
-  }
-  return { ErrorType: "Error", ErrorMessage: String(error) }
-}

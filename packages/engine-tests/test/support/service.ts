@@ -3,24 +3,25 @@
  * `MockBackend.layerWith` as the `DurableBackend` (so every call is recorded). One execution per instance.
  *
  * Every service decision (tokens, validation, visibility, timers, callbacks, chained invokes, history) is
- * `ServiceState`'s. This module only sequences its API the way Lambda would — begin an invocation, run the
- * handler, complete the invocation, move the clock, answer callbacks and chained invokes — and keeps a
- * timeline of those steps, so a run can be replayed into a fresh state: up to any checkpoint followed by a
- * crash (`crashAfter`), or restricted to the first operations it created (`cutTo`).
+ * `ServiceState`'s, and the steps every runner shares (begin and complete an invocation, Exit → outcome, the
+ * Lambda context) are backend-mock's `ServiceDriver`. This module only sequences them the way Lambda would —
+ * begin an invocation, run the handler, complete the invocation, move the clock, answer callbacks and chained
+ * invokes — and keeps a timeline of those steps, so a run can be replayed into a fresh state: up to any
+ * checkpoint followed by a crash (`crashAfter`), or restricted to the first operations it created (`cutTo`).
  */
 import { type DurableBackend, Handler, type Invocation, type Operation, OperationId } from "@durable-lambda/core"
 import { Context, Effect, Exit, Layer, Result } from "effect"
-import * as MockBackend from "../../../src/MockBackend.ts"
-import {
-  type ChainedInvokeOutcome,
-  type ExecutionStatus,
-  type HistoryEventOf,
-  type InvocationOutcome,
-  type InvocationStarted,
-  type ServiceError,
-  ServiceState,
-  type StartedExecution
-} from "../../../src/ServiceState.ts"
+import { MockBackend, ServiceDriver, ServiceState as Service } from "@durable-lambda/backend-mock"
+
+type ChainedInvokeOutcome = Service.ChainedInvokeOutcome
+type ExecutionStatus = Service.ExecutionStatus
+type HistoryEventOf<T extends Service.EventType> = Service.HistoryEventOf<T>
+type InvocationOutcome = Service.InvocationOutcome
+type InvocationStarted = Service.InvocationStarted
+type ServiceError = Service.ServiceError
+type StartedExecution = Service.StartedExecution
+type ServiceState = Service.ServiceState
+const ServiceState = Service.ServiceState
 
 type InvocationOutput = Invocation.InvocationOutput
 type ErrorObject = Operation.ErrorObject
@@ -298,9 +299,16 @@ export class FakeDurableService {
   ): Effect.Effect<Exit.Exit<InvocationOutput, unknown>> {
     return Effect.gen({ self: this }, function* () {
       const { invocationInput, requestId } = this.event()
-      const invocation: Effect.Effect<InvocationOutput, unknown> = invokeHandler(handler, invocationInput, {
-        awsRequestId: requestId
-      }).pipe(Effect.provide(this.layer))
+      const context = ServiceDriver.lambdaContext({
+        functionName: "engine",
+        requestId,
+        remainingMillis: () => 900_000
+      })
+      const invocation: Effect.Effect<InvocationOutput, unknown> = invokeHandler(
+        handler,
+        invocationInput,
+        context
+      ).pipe(Effect.provide(this.layer))
       const limit = options?.interruptAfterMillis
       const exit = yield* Effect.exit(
         limit === undefined
@@ -315,7 +323,7 @@ export class FakeDurableService {
       if (Exit.isSuccess(exit)) this.outputs.push(exit.value)
       this.#do({
         kind: "complete",
-        outcome: Exit.isSuccess(exit) ? exit.value : { functionError: functionErrorOf(exit.cause) }
+        outcome: ServiceDriver.outcomeOfExit(exit)
       })
       return exit
     })
@@ -586,11 +594,11 @@ export class FakeDurableService {
         this.#token = ok(this.state.checkpoint(arn, this.#token, entry.updates)).CheckpointToken
         break
       case "begin":
-        begun = ok(this.state.beginInvocation(arn))
+        begun = ServiceDriver.beginInvocation(this.state, arn)
         this.#token = begun.invocationInput.CheckpointToken
         break
       case "complete":
-        ok(this.state.completeInvocation(arn, entry.outcome))
+        ServiceDriver.completeInvocation(this.state, arn, entry.outcome)
         break
       case "clock":
         this.clock.now = entry.now

@@ -2,7 +2,7 @@ import { Errors, Step } from "@durable-lambda/core"
 import { assert, describe, it } from "@effect/vitest"
 import { Clock, Deferred, Effect, Exit, Fiber } from "effect"
 import { TestClock } from "effect/testing"
-import * as MockBackend from "../../src/MockBackend.ts"
+import { MockBackend } from "@durable-lambda/backend-mock"
 import { asyncHandler, deferred, effectHandler } from "./support/helpers.ts"
 
 /** A Lambda context whose remaining time counts down on Effect's clock (the TestClock here). */
