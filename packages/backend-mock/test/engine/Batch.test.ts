@@ -689,8 +689,8 @@ describe("map / parallel (async API)", () => {
   it.effect("custom serdes for the batch and for items are used", () =>
     Effect.gen(function* () {
       const itemSerdes = {
-        serialize: (v: number | undefined) => (v === undefined ? undefined : `n:${v}`),
-        deserialize: (d: string | undefined) => (d === undefined ? undefined : Number(d.slice(2)))
+        serialize: async (v: number | undefined) => (v === undefined ? undefined : `n:${v}`),
+        deserialize: async (d: string | undefined) => (d === undefined ? undefined : Number(d.slice(2)))
       }
       const handler = asyncHandler(async (_event, context) => {
         const r = await context.map([1, 2], async (_c, n) => n * 10, { itemSerdes })
