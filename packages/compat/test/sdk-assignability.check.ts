@@ -48,7 +48,6 @@ export type LambdaHandler = Out<U.DurableLambdaHandler, O.DurableLambdaHandler>
 /** What our Lambda handler resolves to, and the official output modulo the enum of `Status`. */
 type OurOutput = Awaited<ReturnType<U.DurableLambdaHandler>>
 type OfficialOutput = Loosen<O.DurableExecutionInvocationOutput>
-// @ts-expect-error [invocation-output]
 export type LambdaHandlerOutput = Out<OurOutput, OfficialOutput>
 /** What the official Lambda handler is called with is accepted by ours. */
 export type LambdaHandlerEvent = In<Parameters<O.DurableLambdaHandler>[0], Parameters<U.DurableLambdaHandler>[0]>
