@@ -566,7 +566,8 @@ describe("Batch: results over 256 KiB are summarised and rebuilt from the items 
           successCount: 3,
           failureCount: 1,
           completionReason: "ALL_COMPLETED",
-          status: "FAILED"
+          status: "FAILED",
+          itemStatuses: "SSSF"
         })
         assert.strictEqual(bodies, 3)
         assert.strictEqual(results.length, 2)
@@ -591,7 +592,8 @@ describe("Batch: results over 256 KiB are summarised and rebuilt from the items 
         failureCount: 0,
         startedCount: 0,
         completionReason: "ALL_COMPLETED",
-        status: "SUCCEEDED"
+        status: "SUCCEEDED",
+        itemStatuses: "SS"
       })
     })
   )
