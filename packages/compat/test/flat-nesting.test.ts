@@ -5,11 +5,13 @@
  * recorded operations must be the same: ids, parent ids, types, subtypes, names and statuses, and the same
  * execution outcome.
  */
+import { withDurableExecution as officialWithDurableExecution } from "@aws/durable-execution-sdk-js"
+import { DurableBackend } from "@durable-lambda/core"
+import { withDurableExecution } from "@durable-lambda/core/async"
 import { describe, expect, it } from "@effect/vitest"
-import { bind as bindOurs } from "../../../bench/src/bind-ours.ts"
-import { bind as bindTheirs } from "../../../bench/src/bind-theirs.ts"
-import type { Body } from "../../../bench/src/adapters.ts"
-import { BenchService, runExecution } from "../../../bench/src/service.ts"
+import { Layer } from "effect"
+import { lambdaContext, type Body } from "../../../bench/src/adapters.ts"
+import { BenchService, runExecution, type InvocationOutput } from "../../../bench/src/service.ts"
 
 const noRetry = { retryStrategy: () => ({ shouldRetry: false }) }
 
@@ -22,15 +24,46 @@ interface Recorded {
   readonly batches: ReadonlyArray<string>
 }
 
-const record = async (sdk: "ours" | "theirs", body: Body, input: unknown = {}): Promise<Recorded> => {
+interface Options {
+  readonly input?: unknown
+  readonly childOperationsDepth?: number
+}
+
+/** `body` as a Lambda handler of `sdk` over `service`. */
+const bind = (sdk: "ours" | "theirs", body: Body, service: BenchService, options: Options) => {
+  const pluginsConfig =
+    options.childOperationsDepth === undefined
+      ? {}
+      : { pluginsConfig: { childOperationsDepth: options.childOperationsDepth } }
+  if (sdk === "theirs") {
+    const handler = officialWithDurableExecution(body, { durableExecutionClient: service.client, ...pluginsConfig })
+    return (event: unknown) => handler(event as any, lambdaContext() as any) as Promise<InvocationOutput>
+  }
+  const backend = Layer.succeed(DurableBackend.DurableBackend, service.backend)
+  const handler = withDurableExecution(body, { backend, ...pluginsConfig })
+  return (event: unknown) => handler(event, lambdaContext()) as Promise<InvocationOutput>
+}
+
+const record = async (sdk: "ours" | "theirs", body: Body, options: Options): Promise<Recorded> => {
   const service = new BenchService()
-  const handler = (sdk === "ours" ? bindOurs : bindTheirs)(body, "eager", service)
+  const handler = bind(sdk, body, service, options)
+  const input = options.input ?? {}
   const arn = service.startExecution(input)
   const outcome = await runExecution(service, arn, handler)
   const operations = service
     .operations(arn)
     .filter((op) => op.Type !== "EXECUTION")
-    .map((op) => [op.Type, op.SubType ?? "-", op.Name ?? "-", op.Id, op.ParentId ?? "-", op.Status].join(" "))
+    .map((op) =>
+      [
+        op.Type,
+        op.SubType ?? "-",
+        op.Name ?? "-",
+        op.Id,
+        op.ParentId ?? "-",
+        op.Status,
+        op.ContextDetails?.ReplayChildren === true ? "ReplayChildren" : "-"
+      ].join(" ")
+    )
     .sort()
   // What a batch stores: its result, or the summary a rebuild reads back (counts, reason, item statuses).
   const batches = service
@@ -61,9 +94,9 @@ const batchPayload = (payload: string | undefined): string => {
 }
 
 /** Runs `body` under both SDKs and expects the same record; returns ours. */
-const same = async (body: Body, input?: unknown): Promise<Recorded> => {
-  const theirs = await record("theirs", body, input)
-  const ours = await record("ours", body, input)
+const same = async (body: Body, options: Options = {}): Promise<Recorded> => {
+  const theirs = await record("theirs", body, options)
+  const ours = await record("ours", body, options)
   expect(ours).toStrictEqual(theirs)
   return ours
 }
@@ -227,5 +260,26 @@ describe("FLAT nesting and virtualContext record what the official SDK records",
     expect(ours.result).toStrictEqual({ lengths: [102400, 102400, 102400], reason: "MIN_SUCCESSFUL_REACHED" })
     expect(ours.batches[0]).toContain('"itemStatuses":"SSS"')
     expect(ours.batches[0]).toContain('"summary":"done: 3"')
+  })
+
+  it("pluginsConfig.childOperationsDepth counts checkpointed contexts only, not the virtual items", async () => {
+    const body: Body = async (_event, ctx) => {
+      const r = await ctx.map(
+        "m",
+        [1, 2],
+        async (c: any, n: number) =>
+          c.runInChildContext("inner", async (cc: any) =>
+            cc.runInChildContext("innermost", async (ccc: any) => ccc.step("s", async () => n))
+          ),
+        { nesting: FLAT }
+      )
+      return r.getResults()
+    }
+    for (const childOperationsDepth of [1, 2, 3]) {
+      const ours = await same(body, { childOperationsDepth })
+      expect(ours.operations.filter((o) => o.endsWith("ReplayChildren")).length).toBe(
+        [1, 3, 5][childOperationsDepth - 1]
+      )
+    }
   })
 })
