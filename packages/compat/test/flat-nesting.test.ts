@@ -273,6 +273,7 @@ describe("FLAT nesting and virtualContext record what the official SDK records",
           ),
         { nesting: FLAT }
       )
+      await ctx.wait("then", { seconds: 1 })
       return r.getResults()
     }
     for (const childOperationsDepth of [1, 2, 3]) {

@@ -557,7 +557,8 @@ export const validateMaxConcurrency = (maxConcurrency: unknown): void => {
  * The map/parallel engine over an allocated outer CONTEXT (subtype `Map` / `Parallel`).
  *
  * **Details**: items start strictly in index order (item `i` is `<outer>-<i+1>`), at most `maxConcurrency` at
- * a time; each runs in its own child context (subtype `MapIteration` / `ParallelBranch`). When the
+ * a time; each runs in its own child context (subtype `MapIteration` / `ParallelBranch`; a virtual one when
+ * `flat`, rebuilt on replay from the item statuses its summary recorded). When the
  * completion policy is met the outer context is marked finished at once (so abandoned items cannot
  * checkpoint any more), the abandoned items are interrupted, and the result is stored. An empty batch
  * completes at once. A result over 256 KiB is stored as a summary and rebuilt on replay from the items' own
@@ -816,8 +817,9 @@ export const branchName = (name: string | undefined, index: number): string => {
  *
  * **Details**: one CONTEXT operation (subtype `Map`) with one child context per started item (subtype
  * `MapIteration`, named by `itemNamer` or `map-item-<index>`). Inside `f`, durable operations belong to the
- * item's context. See `CompletionConfig` for when the batch completes; item failures are in the result, never
- * in the error channel.
+ * item's context. With `nesting: NestingType.FLAT` no CONTEXT operation is recorded per item: the items' own
+ * operations are recorded under the `Map` operation (see `NestingType`). See `CompletionConfig` for when the
+ * batch completes; item failures are in the result, never in the error channel.
  *
  * **Gotchas**: an invalid `maxConcurrency` (0, negative) or item name is a defect (`TypeError`) raised before
  * anything is checkpointed. Items abandoned by an early completion are interrupted.
@@ -889,7 +891,7 @@ export type BranchServices<B> =
  *
  * **Details**: one CONTEXT operation (subtype `Parallel`) with one child context per started branch
  * (subtype `ParallelBranch`, named by the branch's `name` or `parallel-branch-<index>`). Results are in
- * branch order. Same completion rules as `map`.
+ * branch order. Same completion rules and `nesting` option as `map`.
  *
  * @since 0.1.0
  */
