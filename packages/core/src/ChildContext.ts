@@ -18,7 +18,7 @@ import {
   readableThrowable,
   toErrorObject
 } from "./Errors.ts"
-import { isTerminal, OperationSubType } from "./Operation.ts"
+import { type ErrorObject, isTerminal, OperationSubType } from "./Operation.ts"
 import * as OperationId from "./OperationId.ts"
 import type { Serdes } from "./Serdes.ts"
 import { utf8Length } from "./internal/bytes.ts"
@@ -88,6 +88,26 @@ const failedFromRecord = (alloc: Allocation): ChildContextError => {
 }
 
 /**
+ * What a child that failed with `cause` stores (its ErrorObject, in the encoded form when the `error` schema
+ * accepts it) and the error it fails with (the typed error, else a `ChildContextError`).
+ */
+const failed = <E2>(
+  alloc: Allocation,
+  config: ChildConfig<any, E2> | undefined,
+  cause: unknown
+): { readonly stored: ErrorObject; readonly error: ChildContextError | E2 } => {
+  const failure = readableThrowable(cause)
+  const typed = TypedErrors.encode(alloc, config?.error, failure)
+  const stored = Result.isFailure(typed)
+    ? clampErrorObject(toErrorObject(typed.failure))
+    : clampErrorObject(toErrorObject(failure, typed.success))
+  return {
+    stored,
+    error: TypedErrors.decode(config?.error, stored) ?? wrap(Result.isFailure(typed) ? typed.failure : failure)
+  }
+}
+
+/**
  * The child-context algorithm over an allocated id; `body` runs with the child's state.
  *
  * @internal
@@ -138,16 +158,10 @@ export const execute = <A, E, E2 = never>(
     // returning): its operations are already durable, so a crash before then only re-runs the child's own code.
     const awaitCompletion = false
     if (outcome._tag === "Failure") {
-      const failure = readableThrowable(outcome.failure)
-      const typed = TypedErrors.encode(alloc, config?.error, failure)
-      const stored = Result.isFailure(typed)
-        ? clampErrorObject(toErrorObject(typed.failure))
-        : clampErrorObject(toErrorObject(failure, typed.success))
+      const { stored, error } = failed(alloc, config, outcome.failure)
       yield* runtime.checkpoint({ ...base, Action: "FAIL", Error: stored, ...preserved }, awaitCompletion)
       yield* Lifecycle.ended(alloc, false, "FAILED", fromErrorObject(stored))
-      return yield* Effect.fail(
-        TypedErrors.decode(config?.error, stored) ?? wrap(Result.isFailure(typed) ? typed.failure : failure)
-      )
+      return yield* Effect.fail(error)
     }
     const value = outcome.success
     const serialized = yield* Effect.result(SerdesRunner.serialize(alloc, serdes, value))
@@ -237,15 +251,9 @@ export const executeVirtual = <A, E, E2 = never>(
     const outcome = yield* Effect.result(run)
     Ctx.afterReplay(state)
     if (outcome._tag === "Failure") {
-      const failure = readableThrowable(outcome.failure)
-      const typed = TypedErrors.encode(alloc, config?.error, failure)
-      const stored = Result.isFailure(typed)
-        ? clampErrorObject(toErrorObject(typed.failure))
-        : clampErrorObject(toErrorObject(failure, typed.success))
+      const { stored, error } = failed(alloc, config, outcome.failure)
       yield* Lifecycle.ended(alloc, true, "FAILED", fromErrorObject(stored))
-      return yield* Effect.fail(
-        TypedErrors.decode(config?.error, stored) ?? wrap(Result.isFailure(typed) ? typed.failure : failure)
-      )
+      return yield* Effect.fail(error)
     }
     const serialized = yield* Effect.result(SerdesRunner.serialize(alloc, config?.serdes, outcome.success))
     if (serialized._tag === "Failure") {

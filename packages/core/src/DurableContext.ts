@@ -104,11 +104,17 @@ export const makeRoot = (runtime: Runtime, logger: DurableLogger): ContextState 
   virtualDepth: 0
 })
 
-/** @internal */
-export const makeChild = (parent: ContextState, rawId: string, mode: Mode, name?: string): ContextState => ({
+const childState = (
+  parent: ContextState,
+  rawId: string,
+  id: string | undefined,
+  mode: Mode,
+  name: string | undefined,
+  virtualDepth: number
+): ContextState => ({
   runtime: parent.runtime,
   rawId,
-  id: OperationId.hash(rawId),
+  id,
   name,
   counter: 0,
   mode,
@@ -116,8 +122,12 @@ export const makeChild = (parent: ContextState, rawId: string, mode: Mode, name?
   logger: parent.logger,
   modeAware: parent.runtime.config.modeAwareLogging,
   serdesDefaults: parent.serdesDefaults,
-  virtualDepth: parent.virtualDepth
+  virtualDepth
 })
+
+/** @internal */
+export const makeChild = (parent: ContextState, rawId: string, mode: Mode, name?: string): ContextState =>
+  childState(parent, rawId, OperationId.hash(rawId), mode, name, parent.virtualDepth)
 
 /**
  * The state of a virtual child context: its operations are numbered under `rawId` (`<rawId>-1`, ...) but
@@ -126,19 +136,8 @@ export const makeChild = (parent: ContextState, rawId: string, mode: Mode, name?
  *
  * @internal
  */
-export const makeVirtualChild = (parent: ContextState, rawId: string, mode: Mode, name?: string): ContextState => ({
-  runtime: parent.runtime,
-  rawId,
-  id: parent.id,
-  name,
-  counter: 0,
-  mode,
-  insideStep: undefined,
-  logger: parent.logger,
-  modeAware: parent.runtime.config.modeAwareLogging,
-  serdesDefaults: parent.serdesDefaults,
-  virtualDepth: parent.virtualDepth + 1
-})
+export const makeVirtualChild = (parent: ContextState, rawId: string, mode: Mode, name?: string): ContextState =>
+  childState(parent, rawId, parent.id, mode, name, parent.virtualDepth + 1)
 
 /** @internal The context a step body sees: same numbering, but durable operations are refused. */
 export const makeStepScope = (parent: ContextState, rawId: string, attempt: number, name?: string): ContextState => ({
