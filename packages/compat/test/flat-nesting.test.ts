@@ -283,4 +283,34 @@ describe("FLAT nesting and virtualContext record what the official SDK records",
       )
     }
   })
+
+  it("map FLAT: an empty batch, and a custom shouldComplete that fails the batch after a failed item", async () => {
+    const ours = await same(async (_event, ctx) => {
+      const empty = await ctx.map("empty", [], async (c: any) => c.step("never", async () => 0), { nesting: FLAT })
+      const custom = await ctx.map(
+        "custom",
+        [1, 2, 3],
+        async (c: any, n: number) =>
+          c.step(
+            "item",
+            async () => {
+              if (n === 2) throw new Error("two")
+              return n
+            },
+            noRetry
+          ),
+        {
+          nesting: FLAT,
+          maxConcurrency: 1,
+          completionConfig: {
+            shouldComplete: (status: any) =>
+              status.failureCount > 0 ? { complete: true, outcome: "FAILED" } : { complete: false }
+          }
+        }
+      )
+      await ctx.wait("then", { seconds: 1 })
+      return [empty.totalCount, custom.completionReason, custom.status, custom.getResults()]
+    })
+    expect(ours.result).toStrictEqual([0, "CUSTOM_COMPLETION_FAILED", "FAILED", [1]])
+  })
 })
