@@ -48,7 +48,6 @@ export type LambdaHandler = Out<U.DurableLambdaHandler, O.DurableLambdaHandler>
 /** What our Lambda handler resolves to, and the official output modulo the enum of `Status`. */
 type OurOutput = Awaited<ReturnType<U.DurableLambdaHandler>>
 type OfficialOutput = Loosen<O.DurableExecutionInvocationOutput>
-// @ts-expect-error [invocation-output]
 export type LambdaHandlerOutput = Out<OurOutput, OfficialOutput>
 /** What the official Lambda handler is called with is accepted by ours. */
 export type LambdaHandlerEvent = In<Parameters<O.DurableLambdaHandler>[0], Parameters<U.DurableLambdaHandler>[0]>
@@ -149,9 +148,7 @@ export type WithRetryConfig = In<O.WithRetryConfig<Item>, U.WithRetryConfig<Item
 export type RetryableFunc = In<O.RetryableFunc<Item>, U.RetryableFunc<Item>>
 export type NestingType = [In<`${O.NestingType}`, `${U.NestingType}`>, In<`${U.NestingType}`, `${O.NestingType}`>]
 export type Serdes = In<O.Serdes<Item>, U.Serdes<Item>>
-// @ts-expect-error [serdes-sync]
 export type SerdesOut = Out<U.Serdes<Item>, O.Serdes<Item>>
-// @ts-expect-error [serdes-sync]
 export type AnySerdes = [In<O.AnySerdes, U.AnySerdes>, In<U.AnySerdes, O.AnySerdes>]
 export type AnySerdesDeserializer = [
   In<O.AnySerdesDeserializer, U.AnySerdesDeserializer>,
@@ -190,13 +187,9 @@ export type RetryPresets = Out<typeof U.retryPresets, typeof O.retryPresets>
 // @ts-expect-error [durable-promise]
 export type WithRetry = Out<typeof U.withRetry, typeof O.withRetry>
 export type CreateWaitStrategy = Out<typeof U.createWaitStrategy, typeof O.createWaitStrategy>
-// @ts-expect-error [serdes-sync]
 export type DefaultSerdes = Out<typeof U.defaultSerdes, typeof O.defaultSerdes>
-// @ts-expect-error [serdes-sync]
 export type CreateClassSerdes = Out<typeof U.createClassSerdes, typeof O.createClassSerdes>
-// @ts-expect-error [serdes-sync]
 export type CreateClassSerdesWithDates = Out<typeof U.createClassSerdesWithDates, typeof O.createClassSerdesWithDates>
-// @ts-expect-error [serdes-sync]
 export type CreateFileSystemSerdes = Out<typeof U.createFileSystemSerdes, typeof O.createFileSystemSerdes>
 export type BuildPreview = Out<typeof U.buildPreview, typeof O.buildPreview>
 // @ts-expect-error [enum]

@@ -424,10 +424,13 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
     ChildContext.validateConfig(config, "runInChildContext", "async")
     const mapper = config?.errorMapper
     const subType = config?.subType ?? OperationSubType.RUN_IN_CHILD_CONTEXT
-    const alloc = Ctx.allocate(this.#state, "CONTEXT", subType, name, "runInChildContext")
+    const virtual = config?.virtualContext === true
+    const alloc = virtual
+      ? ChildContext.allocateVirtual(this.#state, subType, name, "runInChildContext")
+      : Ctx.allocate(this.#state, "CONTEXT", subType, name, "runInChildContext")
     const services = this.#services
     return this.#launch(
-      ChildContext.execute<T, unknown>(
+      (virtual ? ChildContext.executeVirtual : ChildContext.execute)<T, unknown>(
         alloc,
         (child) => Effect.tryPromise({ try: () => fn(new AsyncDurableContext<L>(child, services)), catch: (e) => e }),
         config

@@ -136,8 +136,12 @@ export interface CustomCompletionConfig {
 export type CompletionConfig = ThresholdCompletionConfig | CustomCompletionConfig
 
 /**
- * How map items and parallel branches are recorded: `NESTED` (default) checkpoints a CONTEXT operation per item.
- * `FLAT` (no per-item CONTEXT operation) is not supported yet: passing it is a `TypeError`.
+ * How map items and parallel branches are recorded: `NESTED` (default) checkpoints a CONTEXT operation per item
+ * (subtype `MapIteration` / `ParallelBranch`) whose operations are its children. `FLAT` runs each item in a
+ * virtual context (see `ChildConfig.virtualContext`): no CONTEXT operation per item, the item's operations are
+ * recorded with the map / parallel operation as their parent (still numbered `<batch>-<item>-<n>`), and on
+ * replay an item's body runs again, its operations replaying from their records. FLAT halves the operations of a
+ * batch of one-operation items; the price is that a finished item's body runs again on every replay.
  *
  * @since 0.1.0
  */
@@ -347,6 +351,8 @@ export interface EngineConfig<O> {
   readonly serdes?: Serdes<BatchResult<O>> | undefined
   readonly itemSerdes?: Serdes<O> | undefined
   readonly summaryGenerator?: ((result: BatchResult<O>) => string) | undefined
+  /** `nesting: FLAT`: items run in virtual contexts. */
+  readonly flat: boolean
 }
 
 /**
@@ -381,13 +387,8 @@ export const engineConfig = <O>(
   if (completion?.shouldComplete !== undefined && typeof completion.shouldComplete !== "function") {
     throw new TypeError("completionConfig.shouldComplete must be a function")
   }
-  const nesting: unknown = config?.nesting
-  if (nesting !== undefined && nesting !== NestingType.NESTED) {
-    throw new TypeError(
-      `${kind}: nesting ${String(nesting)} is not supported by @durable-lambda (only NestingType.NESTED); see DIFFERENCES.md`
-    )
-  }
   return {
+    flat: config?.nesting === NestingType.FLAT,
     kind,
     maxConcurrency: config?.maxConcurrency,
     completionConfig: config?.completionConfig,
@@ -457,17 +458,89 @@ const policy = (config: CompletionConfig | undefined, names: ReadonlyArray<strin
   }
 }
 
-const summary = (kind: "map" | "parallel") => (value: BatchResult<unknown>) => {
-  const r = restoreResult(value)
-  return JSON.stringify({
-    type: kind === "map" ? "MapResult" : "ParallelResult",
-    totalCount: r.totalCount,
-    successCount: r.successCount,
-    failureCount: r.failureCount,
-    ...(kind === "parallel" ? { startedCount: r.startedCount } : {}),
-    completionReason: r.completionReason,
-    status: r.status
-  })
+/**
+ * Which items finished, one character per item in index order: `S` succeeded, `F` failed, `-` neither (still
+ * running or never started). Stored in the summary so a rebuild knows which items to replay: a FLAT item has no
+ * record of its own to tell.
+ */
+const itemStatuses = (r: BatchResult<unknown>): string => {
+  let last = -1
+  for (const item of r.all) if (item.index > last) last = item.index
+  const markers = Array.from({ length: last + 1 }, () => "-")
+  for (const item of r.all) {
+    if (item.status === BatchItemStatus.SUCCEEDED) markers[item.index] = "S"
+    else if (item.status === BatchItemStatus.FAILED) markers[item.index] = "F"
+  }
+  return markers.join("")
+}
+
+/**
+ * What is stored instead of a result over 256 KiB (as the official SDK stores it): counts, status, completion
+ * reason and item statuses; a custom `summaryGenerator`'s string goes under `summary`, for observability only.
+ */
+const summary =
+  <O>(kind: "map" | "parallel", custom: ((result: BatchResult<O>) => string) | undefined) =>
+  (value: BatchResult<unknown>) => {
+    const r = restoreResult<O>(value)
+    return JSON.stringify({
+      type: kind === "map" ? "MapResult" : "ParallelResult",
+      totalCount: r.totalCount,
+      successCount: r.successCount,
+      failureCount: r.failureCount,
+      ...(kind === "parallel" ? { startedCount: r.startedCount } : {}),
+      completionReason: r.completionReason,
+      status: r.status,
+      itemStatuses: itemStatuses(r),
+      ...(custom === undefined ? {} : { summary: custom(r) })
+    })
+  }
+
+const completionReasons: ReadonlySet<string> = new Set<CompletionReason>([
+  "ALL_COMPLETED",
+  "MIN_SUCCESSFUL_REACHED",
+  "FAILURE_TOLERANCE_EXCEEDED",
+  "CUSTOM_COMPLETION_SUCCEEDED",
+  "CUSTOM_COMPLETION_FAILED"
+])
+
+/** The completion reason and item statuses a stored summary (or full result) recorded, where readable. */
+const recordedSummary = (
+  payload: string | undefined
+): { readonly reason: CompletionReason | undefined; readonly statuses: string | undefined } => {
+  let parsed: unknown
+  try {
+    parsed = payload === undefined ? undefined : JSON.parse(payload)
+  } catch {
+    parsed = undefined
+  }
+  if (parsed === null || typeof parsed !== "object") return { reason: undefined, statuses: undefined }
+  const record = parsed as { completionReason?: unknown; itemStatuses?: unknown; all?: unknown }
+  const reason =
+    typeof record.completionReason === "string" && completionReasons.has(record.completionReason)
+      ? (record.completionReason as CompletionReason)
+      : undefined
+  const statuses = Object.hasOwn(record, "itemStatuses")
+    ? typeof record.itemStatuses === "string" && /^[SF-]+$/.test(record.itemStatuses)
+      ? record.itemStatuses
+      : undefined
+    : Array.isArray(record.all)
+      ? itemStatuses(restoreResult(record))
+      : undefined
+  return { reason, statuses: statuses === "" ? undefined : statuses }
+}
+
+/**
+ * Whether a FLAT item finished, from its own operations, for a summary without item statuses: every recorded
+ * operation of the item (`<item>-1`, `<item>-2`, ... up to the first gap) is terminal, and there is one.
+ */
+const probeFinished = (child: ContextState, rawItem: string): boolean => {
+  let found = false
+  for (let n = 1; ; n++) {
+    const record = child.runtime.ledger.get(OperationId.hash(OperationId.child(rawItem, n)))
+    if (record === undefined) return found
+    if (!isTerminal(record.Status)) return false
+    found = true
+  }
 }
 
 /** Validates the shared options; throws the official messages as `TypeError`s. @internal */
@@ -485,7 +558,8 @@ export const validateMaxConcurrency = (maxConcurrency: unknown): void => {
  * The map/parallel engine over an allocated outer CONTEXT (subtype `Map` / `Parallel`).
  *
  * **Details**: items start strictly in index order (item `i` is `<outer>-<i+1>`), at most `maxConcurrency` at
- * a time; each runs in its own child context (subtype `MapIteration` / `ParallelBranch`). When the
+ * a time; each runs in its own child context (subtype `MapIteration` / `ParallelBranch`; a virtual one when
+ * `flat`, rebuilt on replay from the item statuses its summary recorded). When the
  * completion policy is met the outer context is marked finished at once (so abandoned items cannot
  * checkpoint any more), the abandoned items are interrupted, and the result is stored. An empty batch
  * completes at once. A result over 256 KiB is stored as a summary and rebuilt on replay from the items' own
@@ -509,7 +583,7 @@ export const execute = <O>(
   /** Runs one item; settles with its batch item (never fails). A defect in the item's body is its failure. */
   const runItem = (_child: ContextState, index: number, itemAlloc: Allocation): Effect.Effect<BatchItem<O>> => {
     let thrown: ErrorObject | undefined
-    return ChildContext.execute<O, unknown>(
+    return (config.flat ? ChildContext.executeVirtual : ChildContext.execute)<O, unknown>(
       itemAlloc,
       (c) =>
         Effect.suspend(() => items[index]!.run(c)).pipe(
@@ -542,7 +616,9 @@ export const execute = <O>(
   }
 
   const allocateItem = (child: ContextState, index: number) =>
-    Ctx.allocate(child, "CONTEXT", iterationSubType, items[index]!.name, config.kind)
+    config.flat
+      ? ChildContext.allocateVirtual(child, iterationSubType, items[index]!.name, config.kind)
+      : Ctx.allocate(child, "CONTEXT", iterationSubType, items[index]!.name, config.kind)
 
   const build = (entries: ReadonlyArray<BatchItem<O> | undefined>): BatchResult<O> => {
     const all = entries.filter((e): e is BatchItem<O> => e !== undefined)
@@ -556,6 +632,20 @@ export const execute = <O>(
     Effect.gen(function* () {
       const ledger = child.runtime.ledger
       const entries: Array<BatchItem<O>> = []
+      if (config.flat) {
+        // A FLAT item has no record: the stored item statuses say which items finished (only those are
+        // replayed; the others are skipped, as the official SDK does), and the stored reason is the batch's.
+        const recorded = recordedSummary(alloc.record?.ContextDetails?.Result)
+        for (let index = 0; index < total; index++) {
+          const rawItem = OperationId.child(child.rawId, child.counter + 1)
+          const marker = recorded.statuses?.[index]
+          const finished =
+            recorded.statuses === undefined ? probeFinished(child, rawItem) : marker === "S" || marker === "F"
+          if (finished) entries.push(yield* runItem(child, index, allocateItem(child, index)))
+          else child.counter++
+        }
+        return recorded.reason === undefined ? build(entries) : new BatchResultImpl(entries, recorded.reason)
+      }
       for (let index = 0; index < total; index++) {
         const record = ledger.get(OperationId.hash(OperationId.child(child.rawId, child.counter + 1)))
         if (record === undefined) break
@@ -637,10 +727,7 @@ export const execute = <O>(
     (child) => (child.mode === "replaySucceeded" ? replayCompleted(child) : runConcurrently(child)),
     {
       ...(config.serdes === undefined ? {} : { serdes: config.serdes }),
-      summaryGenerator:
-        config.summaryGenerator === undefined
-          ? summary(config.kind)
-          : (value: BatchResult<unknown>) => config.summaryGenerator!(restoreResult<O>(value))
+      summaryGenerator: summary(config.kind, config.summaryGenerator)
     }
   ).pipe(Effect.map((value) => restoreResult<O>(value)))
 }
@@ -665,7 +752,7 @@ export interface MapConfig<I, O> {
    * the items' own records). Default: a JSON summary of counts, status and completion reason.
    */
   readonly summaryGenerator?: (result: BatchResult<O>) => string
-  /** Only `NestingType.NESTED` (the default) is supported; `FLAT` is a `TypeError`. */
+  /** `NESTED` (default): a CONTEXT operation per item; `FLAT`: none (see `NestingType`). */
   readonly nesting?: NestingType
 }
 
@@ -731,8 +818,9 @@ export const branchName = (name: string | undefined, index: number): string => {
  *
  * **Details**: one CONTEXT operation (subtype `Map`) with one child context per started item (subtype
  * `MapIteration`, named by `itemNamer` or `map-item-<index>`). Inside `f`, durable operations belong to the
- * item's context. See `CompletionConfig` for when the batch completes; item failures are in the result, never
- * in the error channel.
+ * item's context. With `nesting: NestingType.FLAT` no CONTEXT operation is recorded per item: the items' own
+ * operations are recorded under the `Map` operation (see `NestingType`). See `CompletionConfig` for when the
+ * batch completes; item failures are in the result, never in the error channel.
  *
  * **Gotchas**: an invalid `maxConcurrency` (0, negative) or item name is a defect (`TypeError`) raised before
  * anything is checkpointed. Items abandoned by an early completion are interrupted.
@@ -804,7 +892,7 @@ export type BranchServices<B> =
  *
  * **Details**: one CONTEXT operation (subtype `Parallel`) with one child context per started branch
  * (subtype `ParallelBranch`, named by the branch's `name` or `parallel-branch-<index>`). Results are in
- * branch order. Same completion rules as `map`.
+ * branch order. Same completion rules and `nesting` option as `map`.
  *
  * @since 0.1.0
  */

@@ -45,6 +45,7 @@ import { defaultSerdes, passThroughSerdes, type Serdes } from "./Serdes.ts"
 import * as Step from "./Step.ts"
 import * as Lifecycle from "./internal/lifecycle.ts"
 import * as SerdesRunner from "./internal/serdesRunner.ts"
+import { implementation, type SerdesLike } from "./internal/syncSerdes.ts"
 import { withName } from "./internal/namedArgs.ts"
 import { executionFailed } from "./internal/termination.ts"
 
@@ -160,10 +161,13 @@ const failureOf = (record: Operation): CallbackFailure => {
   return new CallbackExternalError(...withData(error?.ErrorMessage || `Callback ${record.Status.toLowerCase()}`, error))
 }
 
-const asSerdes = <T>(serdes: CallbackSerdes<T> | undefined): Serdes<T> => ({
-  serialize: (value) => value as unknown as string | undefined,
-  deserialize: (serdes ?? (passThroughSerdes as Serdes<any>)).deserialize
-})
+const asSerdes = <T>(serdes: CallbackSerdes<T> | undefined): SerdesLike<T> => {
+  const impl = implementation((serdes ?? passThroughSerdes) as SerdesLike<T>)
+  return {
+    serialize: (value) => value as unknown as string | undefined,
+    deserialize: (data, context) => impl.deserialize(data, context)
+  }
+}
 
 /** Waits until the callback's record is terminal (checking the current status first), then reads it. */
 const awaitResult = <T>(alloc: Allocation, serdes: CallbackSerdes<T> | undefined): Effect.Effect<T, CallbackFailure> =>

@@ -20,7 +20,8 @@ import {
   readableThrowable,
   toErrorObject
 } from "./Errors.ts"
-import { OperationSubType } from "./Operation.ts"
+import { type ErrorObject, isTerminal, OperationSubType } from "./Operation.ts"
+import * as OperationId from "./OperationId.ts"
 import type { Serdes } from "./Serdes.ts"
 import { utf8Length } from "./internal/bytes.ts"
 import { checkPayload } from "./internal/payload.ts"
@@ -49,8 +50,12 @@ export interface ChildConfig<A, E = never> {
    */
   readonly errorMapper?: (originalError: DurableOperationError) => Error
   /**
-   * Not supported: `true` (run the body without checkpointing a CONTEXT operation) is a `TypeError`; see
-   * `packages/compat/DIFFERENCES.md`.
+   * `true`: a virtual context. It takes an id (so the operations inside are numbered `<id>-1`, ...) but is never
+   * checkpointed: no CONTEXT operation is recorded, the operations inside are recorded with the enclosing
+   * context as their parent, and on replay the body runs again (its operations replay from their own records).
+   * `map` / `parallel` with `nesting: NestingType.FLAT` run their items this way.
+   *
+   * **Gotchas**: the result is not stored, so `summaryGenerator` does not apply; `serdes` still round-trips it.
    */
   readonly virtualContext?: boolean
 }
@@ -68,9 +73,6 @@ export const validateConfig = (
   if (face === "effect" && config?.errorMapper !== undefined) {
     throw new TypeError(`${what}: errorMapper is for the async API; in the Effect API use Effect.mapError`)
   }
-  if (config?.virtualContext === true) {
-    throw new TypeError(`${what}: virtualContext is not supported by @durable-lambda; see DIFFERENCES.md`)
-  }
   if (config?.errorMapper !== undefined && typeof config.errorMapper !== "function") {
     throw new TypeError(`${what}: errorMapper must be a function`)
   }
@@ -86,6 +88,26 @@ const failedFromRecord = (alloc: Allocation): ChildContextError => {
   if (error === undefined) return new ChildContextError("Child context failed")
   const inner = fromErrorObject(error)
   return new ChildContextError(inner.message, inner)
+}
+
+/**
+ * What a child that failed with `cause` stores (its ErrorObject, in the encoded form when the `error` schema
+ * accepts it) and the error it fails with (the typed error, else a `ChildContextError`).
+ */
+const failed = <E2>(
+  alloc: Allocation,
+  config: ChildConfig<any, E2> | undefined,
+  cause: unknown
+): { readonly stored: ErrorObject; readonly error: ChildContextError | E2 } => {
+  const failure = readableThrowable(cause)
+  const typed = TypedErrors.encode(alloc, config?.error, failure)
+  const stored = Result.isFailure(typed)
+    ? clampErrorObject(toErrorObject(typed.failure))
+    : clampErrorObject(toErrorObject(failure, typed.success))
+  return {
+    stored,
+    error: TypedErrors.decode<E2>(config?.error, stored) ?? wrap(Result.isFailure(typed) ? typed.failure : failure)
+  }
 }
 
 /**
@@ -131,23 +153,18 @@ export const execute = <A, E, E2 = never>(
       ? plugins.wrap("wrapChildContextFn", Lifecycle.infoOf(alloc, child.mode !== "execute"), body(child))
       : body(child)
     const outcome = yield* Effect.result(run)
-    // pluginsConfig.childOperationsDepth: keep this context's children in the state of later invocations.
-    const preserve = runtime.childOperationsDepth >= alloc.rawId.split("-").length
+    // pluginsConfig.childOperationsDepth: keep this context's children in the state of later invocations. The
+    // depth counts checkpointed contexts only (virtual ones add a segment to the id but no level to the tree).
+    const preserve = runtime.childOperationsDepth >= alloc.rawId.split("-").length - state.virtualDepth
     const preserved = preserve ? { ContextOptions: { ReplayChildren: true } } : {}
     // A child's completion rides with the next update that needs an answer (or the flush before suspending or
     // returning): its operations are already durable, so a crash before then only re-runs the child's own code.
     const awaitCompletion = false
     if (outcome._tag === "Failure") {
-      const failure = readableThrowable(outcome.failure)
-      const typed = TypedErrors.encode(alloc, config?.error, failure)
-      const stored = Result.isFailure(typed)
-        ? clampErrorObject(toErrorObject(typed.failure))
-        : clampErrorObject(toErrorObject(failure, typed.success))
+      const { stored, error } = failed(alloc, config, outcome.failure)
       yield* runtime.checkpoint({ ...base, Action: "FAIL", Error: stored, ...preserved }, awaitCompletion)
       yield* Lifecycle.ended(alloc, false, "FAILED", fromErrorObject(stored))
-      return yield* Effect.fail(
-        TypedErrors.decode<E2>(config?.error, stored) ?? wrap(Result.isFailure(typed) ? typed.failure : failure)
-      )
+      return yield* Effect.fail(error)
     }
     const value = outcome.success
     const serialized = yield* Effect.result(SerdesRunner.serialize(alloc, serdes, value))
@@ -188,6 +205,71 @@ export const execute = <A, E, E2 = never>(
   })
 
 /**
+ * Takes the id of a virtual child context. A virtual context has no record, so the parent stays in replay when
+ * the first operation inside it is recorded (otherwise logs after it would be written again on replay).
+ *
+ * @internal
+ */
+export const allocateVirtual = (
+  state: ContextState,
+  subType: string,
+  name: string | undefined,
+  method: string
+): Allocation => {
+  const before = state.mode
+  const alloc = Ctx.allocate(state, "CONTEXT", subType, name, method)
+  if (before === "replay" && alloc.record === undefined && firstInside(alloc) !== undefined) state.mode = "replay"
+  return alloc
+}
+
+const firstInside = (alloc: Allocation) =>
+  alloc.state.runtime.ledger.get(OperationId.hash(OperationId.child(alloc.rawId, 1)))
+
+/**
+ * The virtual child-context algorithm (`virtualContext: true`, FLAT map items and parallel branches): the body
+ * runs with a child state numbered under the allocated id whose operations keep the parent's `ParentId`;
+ * nothing is checkpointed for the context itself, and the result goes through the serdes round trip (as a
+ * checkpointed child's does). A context recorded as a checkpointed one completes from its record.
+ *
+ * @internal
+ */
+export const executeVirtual = <A, E, E2 = never>(
+  alloc: Allocation,
+  body: (child: ContextState) => Effect.Effect<A, E>,
+  config: ChildConfig<A, E2> | undefined
+): Effect.Effect<A, ChildContextError | E2> =>
+  Effect.gen(function* () {
+    if (alloc.violation !== undefined) yield* Ctx.admit(alloc)
+    if (alloc.record !== undefined && isTerminal(alloc.record.Status)) return yield* execute(alloc, body, config)
+    const { state } = alloc
+    const runtime = state.runtime
+    const mode: Ctx.Mode =
+      state.mode === "replaySucceeded" ? "replaySucceeded" : firstInside(alloc) === undefined ? "execute" : "replay"
+    yield* Lifecycle.started(alloc, true)
+    const child = Ctx.makeVirtualChild(state, alloc.rawId, mode, alloc.name)
+    const plugins = runtime.plugins
+    const run = plugins.has("wrapChildContextFn")
+      ? plugins.wrap("wrapChildContextFn", Lifecycle.infoOf(alloc, false), body(child))
+      : body(child)
+    const outcome = yield* Effect.result(run)
+    Ctx.afterReplay(state)
+    if (outcome._tag === "Failure") {
+      const { stored, error } = failed(alloc, config, outcome.failure)
+      yield* Lifecycle.ended(alloc, true, "FAILED", fromErrorObject(stored))
+      return yield* Effect.fail(error)
+    }
+    const serialized = yield* Effect.result(SerdesRunner.serialize(alloc, config?.serdes, outcome.success))
+    if (serialized._tag === "Failure") {
+      yield* Lifecycle.ended(alloc, true, "FAILED", serialized.failure)
+      return yield* Effect.fail(wrap(serialized.failure))
+    }
+    yield* Lifecycle.ended(alloc, true, "SUCCEEDED")
+    return yield* SerdesRunner.deserialize<A>(alloc, config?.serdes, serialized.success).pipe(
+      Effect.catch((e) => runtime.terminate({ _tag: "InvocationFailed", error: e }))
+    )
+  })
+
+/**
  * Runs `body` in a child context named `name` (optional). Inside `body`, every durable operation belongs to
  * the child (its ids are `<child>-1`, `<child>-2`, ...).
  *
@@ -217,14 +299,12 @@ export const run: {
     if (config?.error !== undefined) installTypedErrors()
     const state = yield* DurableContext
     const context = yield* Effect.context<any>()
-    const alloc = Ctx.allocate(
-      state,
-      "CONTEXT",
-      config?.subType ?? OperationSubType.RUN_IN_CHILD_CONTEXT,
-      name,
-      "runInChildContext"
-    )
-    return yield* execute(
+    const subType = config?.subType ?? OperationSubType.RUN_IN_CHILD_CONTEXT
+    const virtual = config?.virtualContext === true
+    const alloc = virtual
+      ? allocateVirtual(state, subType, name, "runInChildContext")
+      : Ctx.allocate(state, "CONTEXT", subType, name, "runInChildContext")
+    return yield* (virtual ? executeVirtual : execute)(
       alloc,
       (child) => body.pipe(Effect.provideService(DurableContext, child), Effect.provideContext(context)),
       config

@@ -63,6 +63,11 @@ export interface ContextState {
   serdesDefaults: SerdesDefaults | undefined
   /** The wire id of operation `counter + 1`, when replay already computed it (saves hashing it twice). @internal */
   peeked?: { readonly counter: number; readonly id: string } | undefined
+  /**
+   * How many virtual contexts (never checkpointed: `virtualContext`, FLAT map items) enclose this one: their
+   * segments of `rawId` are not levels of the recorded operation tree. @internal
+   */
+  readonly virtualDepth: number
 }
 
 /** A serdes of any value. @since 0.1.0 */
@@ -104,22 +109,44 @@ export const makeRoot = (runtime: Runtime, logger: DurableLogger): ContextState 
   insideStep: undefined,
   logger,
   modeAware: runtime.config.modeAwareLogging,
-  serdesDefaults: undefined
+  serdesDefaults: undefined,
+  virtualDepth: 0
 })
 
-/** @internal */
-export const makeChild = (parent: ContextState, rawId: string, mode: Mode, name?: string): ContextState => ({
+const childState = (
+  parent: ContextState,
+  rawId: string,
+  id: string | undefined,
+  mode: Mode,
+  name: string | undefined,
+  virtualDepth: number
+): ContextState => ({
   runtime: parent.runtime,
   rawId,
-  id: OperationId.hash(rawId),
+  id,
   name,
   counter: 0,
   mode,
   insideStep: undefined,
   logger: parent.logger,
   modeAware: parent.runtime.config.modeAwareLogging,
-  serdesDefaults: parent.serdesDefaults
+  serdesDefaults: parent.serdesDefaults,
+  virtualDepth
 })
+
+/** @internal */
+export const makeChild = (parent: ContextState, rawId: string, mode: Mode, name?: string): ContextState =>
+  childState(parent, rawId, OperationId.hash(rawId), mode, name, parent.virtualDepth)
+
+/**
+ * The state of a virtual child context: its operations are numbered under `rawId` (`<rawId>-1`, ...) but
+ * belong to the parent's context on the wire (their `ParentId` is the parent's), since a virtual context is
+ * never checkpointed.
+ *
+ * @internal
+ */
+export const makeVirtualChild = (parent: ContextState, rawId: string, mode: Mode, name?: string): ContextState =>
+  childState(parent, rawId, parent.id, mode, name, parent.virtualDepth + 1)
 
 /** @internal The context a step body sees: same numbering, but durable operations are refused. */
 export const makeStepScope = (

@@ -31,12 +31,8 @@ import {
   SerdesFailedError,
   toErrorObject
 } from "./Errors.ts"
-import {
-  decodeInvocationInput,
-  type ExecutionStatePage,
-  type InvocationInput,
-  type InvocationOutput
-} from "./Invocation.ts"
+import { decodeInvocationInput, type ExecutionStatePage, type InvocationInput } from "./Invocation.ts"
+import type { DurableExecutionInvocationOutput as InvocationOutput, ErrorObject as WireErrorObject } from "./Wire.ts"
 import * as Logger from "./Logger.ts"
 import { isTerminal, type Operation } from "./Operation.ts"
 import { utf8Length } from "./internal/bytes.ts"
@@ -134,10 +130,15 @@ type Outcome<A> =
   | { readonly _tag: "Done"; readonly exit: Exit.Exit<A, unknown> }
   | { readonly _tag: "Terminated"; readonly termination: Termination }
 
-const failedOutput = (error: unknown): InvocationOutput => ({
-  Status: "FAILED",
-  Error: clampErrorObject(toErrorObject(error))
-})
+/**
+ * The FAILED output for `error`: its ErrorObject, clamped to 32 KB (so it always fits in the response and is
+ * always returned, as the official SDK does), with a mutable `StackTrace` as in the official type.
+ */
+const failedOutput = (error: unknown): InvocationOutput => {
+  const { StackTrace, ...rest } = clampErrorObject(toErrorObject(error))
+  const wire: WireErrorObject = StackTrace === undefined ? rest : { ...rest, StackTrace: [...StackTrace] }
+  return { Status: "FAILED", Error: wire }
+}
 
 /**
  * Builds a durable handler from a program. The program receives the execution input and runs with the root
@@ -370,7 +371,10 @@ const exitError = (exit: Exit.Exit<unknown, unknown>): unknown => {
   return new Error("The handler was interrupted")
 }
 
-/** Outputs over Lambda's response limit are checkpointed on the EXECUTION operation instead. */
+/**
+ * Results over Lambda's response limit are checkpointed on the EXECUTION operation instead (the response then
+ * carries `Result: ""`). Errors need no such path: `failedOutput` clamps them far below the limit.
+ */
 const largeAware = (runtime: Runtime, output: InvocationOutput): Effect.Effect<InvocationOutput, InvocationError> =>
   Effect.gen(function* () {
     const id = runtime.ledger.execution()?.Id ?? "execution"
@@ -394,14 +398,6 @@ const largeAware = (runtime: Runtime, output: InvocationOutput): Effect.Effect<I
           Status: "SUCCEEDED",
           Result: ""
         }
-      )
-    }
-    if (output.Status === "FAILED" && output.Error !== undefined) {
-      if (utf8Length(JSON.stringify(output.Error)) <= Config.Limits.responseBytes) return output
-      return yield* sendExecutionUpdate(
-        runtime,
-        { Id: id, Type: "EXECUTION", Action: "FAIL", Error: output.Error },
-        { Status: "FAILED" }
       )
     }
     return output
@@ -447,7 +443,8 @@ export interface LambdaHandlerInfo {
 }
 
 /**
- * A Lambda handler for a durable function: `(event, context) => Promise<output>`.
+ * A Lambda handler for a durable function: `(event, context) => Promise<output>`, where the output is the
+ * official `DurableExecutionInvocationOutput` (a `FAILED` output always carries `Error`).
  *
  * **Gotchas**: invocation errors (stale token, throttling, 5xx, an invalid event) are thrown, so Lambda
  * records a function error and the service invokes again.

@@ -23,6 +23,7 @@ import { fromErrorObject, toErrorObject, type DurableOperationError } from "./Er
 import type { ErrorObject } from "./Operation.ts"
 import { OperationSubType } from "./Operation.ts"
 import type { Serdes } from "./Serdes.ts"
+import { withSyncPath } from "./internal/syncSerdes.ts"
 import * as Step from "./Step.ts"
 import { withName } from "./internal/namedArgs.ts"
 
@@ -52,7 +53,7 @@ const revive = (o: ErrorObject): unknown => {
  *
  * @since 0.1.0
  */
-export const settledSerdes: Serdes<ReadonlyArray<Settled<unknown>>> = {
+export const settledSerdes: Serdes<ReadonlyArray<Settled<unknown>>> = withSyncPath<ReadonlyArray<Settled<unknown>>>({
   serialize: (value) =>
     value === undefined
       ? undefined
@@ -67,7 +68,7 @@ export const settledSerdes: Serdes<ReadonlyArray<Settled<unknown>>> = {
             ? { status: "fulfilled" as const, value: r.value }
             : { status: "rejected" as const, reason: revive(r.reason ?? {}) }
         )
-}
+})
 
 /**
  * The combinator step over an allocated id: a STEP (subtype `Step`, no retries) whose attempt awaits

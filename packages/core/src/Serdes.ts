@@ -1,7 +1,8 @@
 /**
  * How user values become checkpoint payloads and back. The interface is the official SDK's (`serialize` /
- * `deserialize`, possibly async, with the raw step id and execution ARN as context), so existing serdes work
- * unchanged; `fromSchema` adapts any Effect `Schema` codec.
+ * `deserialize` returning promises, with the raw step id and execution ARN as context), so existing serdes work
+ * unchanged; `fromSchema` adapts any Effect `Schema` codec. The serdes this module builds return promises too
+ * (so they fit wherever the official `Serdes` is expected); the engine calls their synchronous core directly.
  *
  * **Gotchas**: a serdes must be deterministic: replay compares nothing, it trusts what deserialize returns.
  * `undefined` is checkpointed without a payload and comes back as `undefined`; `null` is `"null"`.
@@ -11,6 +12,7 @@
 import * as Schema from "effect/Schema"
 import { utf8Length } from "./internal/bytes.ts"
 import { md5Hex } from "./internal/md5.ts"
+import { withSyncPath } from "./internal/syncSerdes.ts"
 
 /** Context given to every serdes call. @since 0.1.0 */
 export interface SerdesContext {
@@ -42,11 +44,14 @@ export interface SerdesContext {
  * const report = await context.step("build-report", buildReport, { serdes: s3Serdes })
  * ```
  *
+ * **Gotchas**: the type asks for promises, as the official one does; at run time a plain return value is
+ * accepted too (and saves a microtask).
+ *
  * @since 0.1.0
  */
 export interface Serdes<T> {
-  serialize(value: T | undefined, context: SerdesContext): Promise<string | undefined> | string | undefined
-  deserialize(data: string | undefined, context: SerdesContext): Promise<T | undefined> | T | undefined
+  serialize(value: T | undefined, context: SerdesContext): Promise<string | undefined>
+  deserialize(data: string | undefined, context: SerdesContext): Promise<T | undefined>
 }
 
 /**
@@ -57,20 +62,20 @@ export interface Serdes<T> {
  *
  * @since 0.1.0
  */
-export const defaultSerdes: Serdes<any> = {
+export const defaultSerdes: Serdes<any> = withSyncPath<any>({
   serialize: (value) => (value === undefined ? undefined : JSON.stringify(value)),
   deserialize: (data) => (data === undefined ? undefined : JSON.parse(data))
-}
+})
 
 /**
  * Pass-through serdes for raw strings (callback results arrive as the caller sent them).
  *
  * @since 0.1.0
  */
-export const passThroughSerdes: Serdes<string> = {
+export const passThroughSerdes: Serdes<string> = withSyncPath<string>({
   serialize: (value) => value,
   deserialize: (data) => data
-}
+})
 
 /**
  * JSON serdes that rebuilds instances of `Cls` (`Object.assign(new Cls(), parsed)`).
@@ -79,9 +84,12 @@ export const passThroughSerdes: Serdes<string> = {
  *
  * @since 0.1.0
  */
-export const createClassSerdes = <T extends object>(Cls: new () => T): Serdes<T> => ({
-  serialize: (value) => (value === undefined ? undefined : JSON.stringify(value)),
-  deserialize: (data) => (data === undefined ? undefined : Object.assign(new Cls(), JSON.parse(data)))
+export const createClassSerdes = <T extends object>(Cls: new () => T): Serdes<T> => withSyncPath(classSerdes(Cls))
+
+const classSerdes = <T extends object>(Cls: new () => T) => ({
+  serialize: (value: T | undefined) => (value === undefined ? undefined : JSON.stringify(value)),
+  deserialize: (data: string | undefined): T | undefined =>
+    data === undefined ? undefined : Object.assign(new Cls(), JSON.parse(data))
 })
 
 /**
@@ -94,11 +102,11 @@ export const createClassSerdesWithDates = <T extends object>(
   Cls: new () => T,
   datePaths: ReadonlyArray<string>
 ): Serdes<T> => {
-  const base = createClassSerdes(Cls)
-  return {
+  const base = classSerdes(Cls)
+  return withSyncPath<T>({
     serialize: base.serialize,
-    deserialize: (data, context) => {
-      const value = base.deserialize(data, context) as T | undefined
+    deserialize: (data) => {
+      const value = base.deserialize(data)
       if (value === undefined) return value
       for (const path of datePaths) {
         const keys = path.split(".")
@@ -109,7 +117,7 @@ export const createClassSerdesWithDates = <T extends object>(
       }
       return value
     }
-  }
+  })
 }
 
 /**
@@ -127,10 +135,10 @@ export const fromSchema = <A, I>(schema: Schema.Codec<A, I>): Serdes<A> => {
   const json = Schema.toCodecJson(schema)
   const encode = Schema.encodeSync(json)
   const decode = Schema.decodeUnknownSync(json)
-  return {
+  return withSyncPath<A>({
     serialize: (value) => (value === undefined ? undefined : JSON.stringify(encode(value))),
     deserialize: (data) => (data === undefined ? undefined : decode(JSON.parse(data)))
-  }
+  })
 }
 
 /**

@@ -51,12 +51,58 @@ describe("Serdes.fromSchema (Schema's JSON codec)", () => {
 
   it("decoding validates: data that does not match the schema is rejected", async () => {
     const serdes = Serdes.fromSchema(Schema.Struct({ n: Schema.Number }))
-    assert.throws(() => serdes.deserialize('{"n":"x"}', context))
+    const outcome = serdes.deserialize('{"n":"x"}', context)
+    assert.instanceOf(outcome, Promise)
+    assert.strictEqual(
+      await outcome.then(
+        () => "resolved",
+        () => "rejected"
+      ),
+      "rejected"
+    )
   })
 
   it("undefined is checkpointed without a payload", async () => {
     const serdes = Serdes.fromSchema(Schema.UndefinedOr(Schema.Number))
     assert.strictEqual(await serdes.serialize(undefined, context), undefined)
     assert.strictEqual(await serdes.deserialize(undefined, context), undefined)
+  })
+})
+
+describe("the exported serdes have the official promise-returning shape", () => {
+  class Box {
+    at: Date = new Date(0)
+  }
+  class Counter {
+    n = 1
+  }
+  const cases: ReadonlyArray<readonly [string, Serdes.Serdes<any>, unknown]> = [
+    ["defaultSerdes", Serdes.defaultSerdes, { a: 1 }],
+    ["passThroughSerdes", Serdes.passThroughSerdes, "raw"],
+    ["createClassSerdes", Serdes.createClassSerdes(Counter), new Counter()],
+    ["createClassSerdesWithDates", Serdes.createClassSerdesWithDates(Box, ["at"]), new Box()],
+    ["fromSchema", Serdes.fromSchema(Schema.Struct({ n: Schema.Number })), { n: 1 }]
+  ]
+  for (const [name, serdes, value] of cases) {
+    it(`${name}: serialize and deserialize return promises`, async () => {
+      const data = serdes.serialize(value, context)
+      assert.instanceOf(data, Promise)
+      const back = serdes.deserialize(await data, context)
+      assert.instanceOf(back, Promise)
+      assert.deepStrictEqual(await back, value)
+    })
+  }
+
+  it("a failure rejects the promise instead of throwing", async () => {
+    const cyclic: Record<string, unknown> = {}
+    cyclic.self = cyclic
+    const outcome = Serdes.defaultSerdes.serialize(cyclic, context)
+    assert.strictEqual(
+      await outcome.then(
+        () => "resolved",
+        () => "rejected"
+      ),
+      "rejected"
+    )
   })
 })

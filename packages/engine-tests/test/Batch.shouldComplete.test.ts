@@ -67,7 +67,7 @@ describe("completionConfig.shouldComplete", () => {
     })
   )
 
-  it.effect("combined with a threshold field, or with NestingType.FLAT, the call fails with a TypeError", () =>
+  it.effect("combined with a threshold field, the call fails with a TypeError", () =>
     Effect.gen(function* () {
       const mixed = asyncHandler(async (_event, context) =>
         context.map([1], async (_c, i) => i, {
@@ -77,12 +77,6 @@ describe("completionConfig.shouldComplete", () => {
       const error = errorOf(yield* invokeOnce(new FakeDurableService(), mixed))
       assert.strictEqual(error.ErrorType, "TypeError")
       assert.match(error.ErrorMessage ?? "", /shouldComplete is mutually exclusive with minSuccessful/)
-      const flat = asyncHandler(async (_event, context) =>
-        context.parallel([async () => 1], { nesting: Batch.NestingType.FLAT })
-      )
-      const flatError = errorOf(yield* invokeOnce(new FakeDurableService(), flat))
-      assert.strictEqual(flatError.ErrorType, "TypeError")
-      assert.match(flatError.ErrorMessage ?? "", /nesting FLAT is not supported/)
     })
   )
 })

@@ -566,7 +566,8 @@ describe("Batch: results over 256 KiB are summarised and rebuilt from the items 
           successCount: 3,
           failureCount: 1,
           completionReason: "ALL_COMPLETED",
-          status: "FAILED"
+          status: "FAILED",
+          itemStatuses: "SSSF"
         })
         assert.strictEqual(bodies, 3)
         assert.strictEqual(results.length, 2)
@@ -591,7 +592,8 @@ describe("Batch: results over 256 KiB are summarised and rebuilt from the items 
         failureCount: 0,
         startedCount: 0,
         completionReason: "ALL_COMPLETED",
-        status: "SUCCEEDED"
+        status: "SUCCEEDED",
+        itemStatuses: "SS"
       })
     })
   )
@@ -689,8 +691,8 @@ describe("map / parallel (async API)", () => {
   it.effect("custom serdes for the batch and for items are used", () =>
     Effect.gen(function* () {
       const itemSerdes = {
-        serialize: (v: number | undefined) => (v === undefined ? undefined : `n:${v}`),
-        deserialize: (d: string | undefined) => (d === undefined ? undefined : Number(d.slice(2)))
+        serialize: async (v: number | undefined) => (v === undefined ? undefined : `n:${v}`),
+        deserialize: async (d: string | undefined) => (d === undefined ? undefined : Number(d.slice(2)))
       }
       const handler = asyncHandler(async (_event, context) => {
         const r = await context.map([1, 2], async (_c, n) => n * 10, { itemSerdes })

@@ -180,6 +180,23 @@ describe("Engine protocol", () => {
     })
   )
 
+  it.live("an error over Lambda's response limit is answered inline, clamped: FAILED always carries Error", () =>
+    Effect.gen(function* () {
+      const drive = makeDrive()
+      const fn = withDurableExecution(async () => {
+        throw new RangeError("x".repeat(7 * 1024 * 1024))
+      })
+      const r = yield* run(drive, () => fn)
+      const error = errorOf(r.last)
+      assert.strictEqual(error.ErrorType, "RangeError")
+      assert.isTrue(error.ErrorMessage?.startsWith("xxxx"))
+      assert.isBelow(JSON.stringify(error).length, 33_000)
+      // Nothing went through a checkpoint: the response carries the error, as the official SDK's does.
+      assert.strictEqual(yield* (yield* drive.mock()).countBy("checkpoint"), 0)
+      assert.strictEqual(eventTypes(drive, r.arn).at(-1), "ExecutionFailed")
+    })
+  )
+
   it.live("a step result over the payload limit fails fast with a typed, non-retried error naming the step", () =>
     Effect.gen(function* () {
       const drive = makeDrive()

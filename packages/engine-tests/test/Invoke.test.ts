@@ -41,8 +41,8 @@ describe("Invoke.run", () => {
   it.effect("payload and result serdes are honoured; no tenant, no TenantId", () =>
     Effect.gen(function* () {
       const upper: Serdes.Serdes<string> = {
-        serialize: (v) => (v === undefined ? undefined : `<${v.toUpperCase()}>`),
-        deserialize: (d) => (d === undefined ? undefined : d.slice(1, -1).toLowerCase())
+        serialize: async (v) => (v === undefined ? undefined : `<${v.toUpperCase()}>`),
+        deserialize: async (d) => (d === undefined ? undefined : d.slice(1, -1).toLowerCase())
       }
       const handler = effectHandler(() =>
         Invoke.run({ functionName: "echo", payload: "hello", payloadSerdes: upper, resultSerdes: upper })

@@ -138,8 +138,8 @@ describe("WaitForCondition.run", () => {
   it.effect("a custom serdes carries rich state (Dates) between checks", () =>
     Effect.gen(function* () {
       const dateSerdes: Serdes.Serdes<{ at: Date; n: number }> = {
-        serialize: (v) => (v === undefined ? undefined : JSON.stringify({ at: v.at.toISOString(), n: v.n })),
-        deserialize: (d) => {
+        serialize: async (v) => (v === undefined ? undefined : JSON.stringify({ at: v.at.toISOString(), n: v.n })),
+        deserialize: async (d) => {
           if (d === undefined) return undefined
           const o = JSON.parse(d)
           return { at: new Date(o.at), n: o.n }

@@ -280,6 +280,38 @@ describe("LocalDurableTestRunner", () => {
     assert.isTrue(map.getChildOperations().every((c) => c.getSubType() === "MapIteration"))
   })
 
+  it("map FLAT: the items' operations are the Map operation's children; suspended items resume", async () => {
+    let fetched = 0
+    const handler = withDurableExecution(async (event: { ids: Array<number> }, ctx) => {
+      const batch = await ctx.map(
+        "fetch-all",
+        event.ids,
+        async (child, id) => {
+          await child.wait({ seconds: id })
+          return child.step(`fetch-${id}`, async () => {
+            fetched++
+            return id * 10
+          })
+        },
+        { nesting: "FLAT" }
+      )
+      return batch.getResults()
+    })
+    const result = await new LocalDurableTestRunner({ handlerFunction: handler }).run({ payload: { ids: [3, 1, 2] } })
+    assert.strictEqual(result.getStatus(), "SUCCEEDED", result.format())
+    assert.deepStrictEqual(result.getResult(), [30, 10, 20])
+    assert.strictEqual(fetched, 3)
+    assert.isAbove(result.getInvocations().length, 1)
+    const map = result.getOperation("fetch-all")
+    assert.deepStrictEqual(
+      map
+        .getChildOperations()
+        .map((c) => `${c.getType()} ${c.getName() ?? "-"}`)
+        .sort(),
+      ["STEP fetch-1", "STEP fetch-2", "STEP fetch-3", "WAIT -", "WAIT -", "WAIT -"]
+    )
+  })
+
   it("details accessors: undefined before the operation exists, an error for the wrong type", async () => {
     const handler = withDurableExecution(async (_event, ctx) => ctx.step("only", async () => 1))
     const runner = new LocalDurableTestRunner({ handlerFunction: handler })

@@ -3,6 +3,7 @@ import * as Effect from "effect/Effect"
 import { SerdesFailedError } from "../Errors.ts"
 import { defaultSerdes, type Serdes } from "../Serdes.ts"
 import type { Allocation } from "../DurableContext.ts"
+import { implementation, type SerdesLike } from "./syncSerdes.ts"
 import * as Thrown from "./thrown.ts"
 
 const isPromiseLike = (u: unknown): u is PromiseLike<unknown> =>
@@ -38,17 +39,20 @@ const call = <T>(
   return Effect.tryPromise({ try: () => out as PromiseLike<T>, catch: (cause) => failure(alloc, direction, cause) })
 }
 
-export const serialize = <T>(alloc: Allocation, serdes: Serdes<T> | undefined, value: T | undefined) =>
+const resolve = <T>(alloc: Allocation, serdes: SerdesLike<T> | undefined): SerdesLike<T> =>
+  implementation<T>(serdes ?? (alloc.state.serdesDefaults?.defaultSerdes as Serdes<T> | undefined) ?? defaultSerdes)
+
+export const serialize = <T>(alloc: Allocation, serdes: SerdesLike<T> | undefined, value: T | undefined) =>
   call<string | undefined>(alloc, "serialize", () =>
-    (serdes ?? alloc.state.serdesDefaults?.defaultSerdes ?? defaultSerdes).serialize(value, {
+    resolve(alloc, serdes).serialize(value, {
       entityId: alloc.rawId,
       durableExecutionArn: alloc.state.runtime.arn
     })
   )
 
-export const deserialize = <T>(alloc: Allocation, serdes: Serdes<T> | undefined, data: string | undefined) =>
+export const deserialize = <T>(alloc: Allocation, serdes: SerdesLike<T> | undefined, data: string | undefined) =>
   call<T>(alloc, "deserialize", () =>
-    (serdes ?? alloc.state.serdesDefaults?.defaultSerdes ?? defaultSerdes).deserialize(data, {
+    resolve(alloc, serdes).deserialize(data, {
       entityId: alloc.rawId,
       durableExecutionArn: alloc.state.runtime.arn
     })

@@ -74,9 +74,10 @@ export const handlers: Readonly<Record<string, ConformanceHandler>> = {
     withDurableExecution(async (event: string, ctx) =>
       ctx.step(async () => event, {
         serdes: {
-          serialize: (value: string | undefined) =>
+          serialize: async (value: string | undefined) =>
             value === undefined ? undefined : JSON.stringify(value.toUpperCase()),
-          deserialize: (data: string | undefined) => (data === undefined ? undefined : (JSON.parse(data) as string))
+          deserialize: async (data: string | undefined) =>
+            data === undefined ? undefined : (JSON.parse(data) as string)
         }
       })
     )
@@ -398,7 +399,7 @@ export const handlers: Readonly<Record<string, ConformanceHandler>> = {
       const [result] = await cb(ctx).createCallback<number>(event, {
         serdes: {
           serialize: (value: unknown) => (value === undefined ? undefined : String(value)),
-          deserialize: (data: string | undefined) => (data === undefined ? undefined : Number(JSON.parse(data)))
+          deserialize: async (data: string | undefined) => (data === undefined ? undefined : Number(JSON.parse(data)))
         }
       })
       const count = await result
