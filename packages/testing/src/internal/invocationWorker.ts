@@ -4,6 +4,13 @@
  * on the runner's virtual clock (shared memory), and reports crashes (`process.exit`, uncaught exceptions,
  * unhandled rejections) before the thread dies, as the Lambda runtime would.
  *
+ * **Idle**: the worker tells the main thread it may move virtual time only from its own state, never from
+ * process-wide resources or real-time quiet: no backend call outstanding, no step or `waitForCondition`
+ * attempt running, at least one engine sleep pending, and `settleTurns` event-loop turns without engine
+ * activity. Work inside an attempt is always waited for (its timers, step timeout included, run on real
+ * time). Durable handlers must do their I/O inside steps: a real timer or socket awaited outside any step
+ * while the engine is parked is not waited for.
+ *
  * @internal
  */
 import { parentPort, workerData } from "node:worker_threads"
@@ -24,12 +31,18 @@ const now = (): number => (shared === undefined ? Date.now() : shared[0]!)
 
 let activity = 0
 let active = false
+/** Event-loop turns without activity before the worker reports itself idle (the runner's `settleTurns`). */
+let settleTurns = 5
+/** Step and `waitForCondition` attempt bodies of the current invocation running now. */
+let attempts = new Set<object>()
 /** Sequence number of the last message received from the main thread. */
 let seen = 0
 let idleReported = false
+let settling = false
 const touch = () => {
   activity++
   idleReported = false
+  if (active && !settling) settle()
 }
 
 const post = (message: unknown) => {
@@ -50,6 +63,34 @@ process.on("unhandledRejection", (reason) => {
 let nextId = 1
 const pending = new Map<number, (message: any) => void>()
 const timers = new Map<number, () => void>()
+
+/** The engine is parked on the virtual clock: no backend call outstanding, no attempt running, a sleep pending. */
+const parked = (): boolean => pending.size === 0 && attempts.size === 0 && timers.size > 0
+
+/** After activity, waits `settleTurns` quiet turns, then reports idle if the engine is parked. */
+const settle = () => {
+  settling = true
+  let last = activity
+  let quiet = 0
+  const tick = () => {
+    if (!active) {
+      settling = false
+      return
+    }
+    if (activity !== last) {
+      last = activity
+      quiet = 0
+    } else quiet++
+    if (quiet < settleTurns) return void setImmediate(tick)
+    settling = false
+    if (!idleReported && parked()) {
+      idleReported = true
+      post({ type: "idle", seen })
+    }
+  }
+  setImmediate(tick)
+}
+
 const decodeBackendError = Schema.decodeUnknownSync(DurableBackend.BackendErrorSchema)
 
 const call = <A>(kind: "checkpoint" | "getExecutionState", request: unknown) =>
@@ -69,8 +110,27 @@ const backend = DurableBackend.DurableBackend.of({
   getExecutionState: (request) => call<Invocation.ExecutionStatePage>("getExecutionState", request)
 })
 
-/** Forwards every step attempt to the main thread, where the fault checker's at-most-once invariant reads them. */
+/**
+ * Forwards every step attempt to the main thread, where the fault checker's at-most-once invariant reads them,
+ * and counts the attempt bodies running (user work the idle report waits for).
+ */
 const attemptForwarder = (executionArn: string): Instrumentation.DurableInstrumentationPlugin => ({
+  wrapOperationAttemptFn: (_info, fn) => {
+    const token = {}
+    const running = attempts
+    running.add(token)
+    touch()
+    const end = () => {
+      running.delete(token)
+      touch()
+    }
+    try {
+      return Promise.resolve(fn()).finally(end)
+    } catch (error) {
+      end()
+      throw error
+    }
+  },
   onOperationAttemptStart: async (info) => {
     if (info.type !== "STEP" || info.subType !== "Step") return
     const attempt: Instrumentation.StepAttempt = {
@@ -115,30 +175,6 @@ const virtualClock: Clock.Clock = {
   }
 }
 
-const busy = (): number => {
-  let n = 0
-  for (const r of process.getActiveResourcesInfo()) if (r !== "Immediate" && r !== "MessagePort") n++
-  return n
-}
-
-const watchIdle = (baseline: number) => {
-  let last = -1
-  let quiet = 0
-  const tick = () => {
-    if (!active) return
-    if (activity !== last) {
-      last = activity
-      quiet = 0
-    } else quiet++
-    if (quiet >= 5 && !idleReported && pending.size === 0 && busy() <= baseline) {
-      idleReported = true
-      post({ type: "idle", seen })
-    }
-    setImmediate(tick)
-  }
-  setImmediate(tick)
-}
-
 const loaded = import(data.module).then((mod: Record<string, unknown>) => {
   const info = Handler.lambdaHandlerInfo(mod[data.exportName])
   if (info === undefined) {
@@ -178,6 +214,7 @@ const runInvocation = async (message: {
   readonly context: Record<string, unknown> & { readonly deadline: number }
   readonly seed: string
   readonly virtual: boolean
+  readonly settleTurns: number
 }) => {
   let info: Awaited<typeof loaded>
   try {
@@ -186,9 +223,10 @@ const runInvocation = async (message: {
     post({ type: "done", id: message.id, error: errorObject(error) })
     return
   }
+  settleTurns = message.settleTurns
+  attempts = new Set()
   active = true
   touch()
-  watchIdle(busy())
   const { deadline, ...fields } = message.context
   const lambdaContext = { ...fields, getRemainingTimeInMillis: () => Math.max(0, deadline - now()) }
   let program = info.handler

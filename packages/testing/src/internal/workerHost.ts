@@ -168,7 +168,8 @@ export class WorkerPool {
         event: inv.event,
         context: { ...fields, deadline: inv.deadline },
         seed: `${this.#sim.options.seed}:${inv.exec.arn}:${inv.record.index}:${inv.record.duplicate}`,
-        virtual: this.#sim.clock !== undefined
+        virtual: this.#sim.clock !== undefined,
+        settleTurns: this.#sim.options.settleTurns
       })
     })
   }
@@ -260,10 +261,13 @@ export class WorkerPool {
     }
   }
 
-  /** Time moved: workers read the shared clock; nudge them so their idle detectors restart. */
+  /** Time moved: workers read the shared clock; nudge them, and wait for their next idle report. */
   advanced(_now: number): void {
-    for (const slot of this.#slots.values())
-      if (!slot.dead && slot.current !== undefined) send(slot, { type: "advance" })
+    for (const slot of this.#slots.values()) {
+      if (slot.dead || slot.current === undefined) continue
+      slot.current.inv.workerStuck = undefined
+      send(slot, { type: "advance" })
+    }
   }
 
   async close(): Promise<void> {
