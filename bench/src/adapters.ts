@@ -4,6 +4,7 @@
  * { backend })`, `bind-ours.ts`), the official one through its public `durableExecutionClient` option
  * (`bind-theirs.ts`).
  */
+import { ServiceDriver } from "@durable-lambda/backend-mock"
 import type { BenchService, InvocationOutput } from "./service.ts"
 
 export type Sdk = "ours" | "theirs"
@@ -17,21 +18,15 @@ export type BoundHandler = (event: unknown) => Promise<InvocationOutput>
 
 export type Binder = (body: Body, checkpointing: Checkpointing, service: BenchService) => BoundHandler
 
-/** What Lambda passes as the handler's second argument. */
-export const lambdaContext = () => ({
-  awsRequestId: "00000000-0000-4000-8000-000000000000",
-  functionName: "bench",
-  functionVersion: "$LATEST",
-  invokedFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:bench",
-  memoryLimitInMB: "1024",
-  logGroupName: "/aws/lambda/bench",
-  logStreamName: "bench",
-  callbackWaitsForEmptyEventLoop: false,
-  getRemainingTimeInMillis: () => 900_000,
-  done: () => {},
-  fail: () => {},
-  succeed: () => {}
-})
+/** What Lambda passes as the handler's second argument (backend-mock's `ServiceDriver.lambdaContext`). */
+export const lambdaContext = () =>
+  ServiceDriver.lambdaContext({
+    functionName: "bench",
+    requestId: "00000000-0000-4000-8000-000000000000",
+    memoryMB: 1024,
+    logStreamName: "bench",
+    remainingMillis: () => 900_000
+  })
 
 export const loadBinder = async (sdk: Sdk): Promise<Binder> =>
   sdk === "ours" ? (await import("./bind-ours.ts")).bind : (await import("./bind-theirs.ts")).bind

@@ -297,7 +297,7 @@ export class BenchService {
     for (let i = 0; i < updates.length; i += PAGE_SIZE) {
       token = ok(this.state.checkpoint(arn, token, updates.slice(i, i + PAGE_SIZE))).CheckpointToken
     }
-    ok(this.state.completeInvocation(arn, { Status: "PENDING" }))
+    ServiceDriver.completeInvocation(this.state, arn, { Status: "PENDING" })
     return arn
   }
 
@@ -349,10 +349,7 @@ const unwrap = <A>(result: Result.Result<A, ServiceState.ServiceError>): A => {
   throw awsError(result.failure)
 }
 
-const ok = <A>(result: Result.Result<A, ServiceState.ServiceError>): A => {
-  if (Result.isFailure(result)) throw new Error(`${result.failure.code}: ${result.failure.message}`)
-  return result.success
-}
+const ok = ServiceDriver.orThrow
 
 const succeedUpdate = (op: RecordedOperation): ServiceState.OperationUpdateInput => {
   const base = {

@@ -18,7 +18,8 @@ import type {
   InvocationOutcome,
   InvocationStarted,
   ServiceError,
-  ServiceState
+  ServiceState,
+  TimerKind
 } from "./ServiceState.ts"
 
 /**
@@ -174,14 +175,44 @@ export const completeInvocation = (state: ServiceState, durableExecutionArn: str
 }
 
 /**
- * When the execution next wakes on its own: its earliest timer (a wait elapsing, a retry becoming READY, a
- * callback timing out). `undefined` when nothing is pending, or when the earliest is the execution timeout
- * (nothing the workflow scheduled comes first: it is stuck).
+ * The timers the workflow itself scheduled: a wait elapsing, a retry becoming READY (not a callback's
+ * timeouts, nor the execution's).
  *
  * @since 0.1.0
  */
-export const nextWakeAt = (state: ServiceState, durableExecutionArn: string): number | undefined => {
-  const next = state.timers(durableExecutionArn)[0]
+export const WORKFLOW_TIMERS: ReadonlySet<TimerKind> = new Set(["WaitSucceeded", "StepReady"])
+
+/**
+ * Every kind of timer, the execution timeout included.
+ *
+ * @since 0.1.0
+ */
+export const ALL_TIMERS: ReadonlySet<TimerKind> = new Set([
+  "WaitSucceeded",
+  "StepReady",
+  "CallbackTimeout",
+  "CallbackHeartbeatTimeout",
+  "ExecutionTimeout"
+])
+
+/**
+ * When the execution (without an ARN: any execution) next wakes on its own.
+ *
+ * Without `wakeOn`: its earliest timer (a wait elapsing, a retry becoming READY, a callback timing out);
+ * `undefined` when nothing is pending, or when the earliest is the execution timeout (nothing the workflow
+ * scheduled comes first: it is stuck). With `wakeOn`: the earliest timer of one of those kinds (for example
+ * {@link WORKFLOW_TIMERS}, or {@link ALL_TIMERS} to let a stuck execution time out).
+ *
+ * @since 0.1.0
+ */
+export const nextWakeAt = (
+  state: ServiceState,
+  durableExecutionArn?: string,
+  wakeOn?: ReadonlySet<TimerKind>
+): number | undefined => {
+  const timers = state.timers(durableExecutionArn)
+  if (wakeOn !== undefined) return timers.find((timer) => wakeOn.has(timer.kind))?.at
+  const next = timers[0]
   return next === undefined || next.kind === "ExecutionTimeout" ? undefined : next.at
 }
 
@@ -210,8 +241,31 @@ export interface RunOptions {
   readonly first?: InvocationStarted | undefined
   /** Default 100. */
   readonly maxInvocations?: number | undefined
+  /**
+   * Called when each invocation has begun (or, for `first`, is handed over), before `invoke`.
+   *
+   * @since 0.1.0
+   */
+  readonly onBegun?: ((started: InvocationStarted, invocation: number) => void) | undefined
   /** Called after each invocation is completed, before the loop looks at the execution. */
   readonly onCompleted?: ((outcome: InvocationOutcome, invocation: number) => void) | undefined
+  /**
+   * Called while the execution waits (running, no invocation wanted), before the clock moves: it may make
+   * progress from outside the function (answer a callback, complete a chained invoke) and returns whether
+   * it did. When it did and the service now wants an invocation, the loop invokes at once, on the same
+   * clock; otherwise the clock moves to the next wake-up as without it.
+   *
+   * @since 0.1.0
+   */
+  readonly onSuspended?: (() => boolean) | undefined
+  /**
+   * The timers the loop moves the clock to while the execution waits (see {@link nextWakeAt}). Default:
+   * the earliest timer unless it is the execution timeout, which fails the run as stuck; with
+   * {@link ALL_TIMERS} a stuck execution times out instead, and the run returns it closed.
+   *
+   * @since 0.1.0
+   */
+  readonly wakeOn?: ReadonlySet<TimerKind> | undefined
 }
 
 /**
@@ -231,11 +285,12 @@ export interface RunOutcome {
 /**
  * Runs one execution to its close, one invocation at a time: begin, invoke, complete; while the execution
  * runs, invoke again at once when the service wants an invocation (a function error, a timer already
- * fired), else move the clock to the next wake-up ({@link nextWakeAt}) and fire the due timers.
+ * fired), else let `onSuspended` make progress, else move the clock to the next wake-up ({@link nextWakeAt}
+ * with `wakeOn`) and fire the due timers, until the service wants an invocation or the execution closed.
  *
  * Throws {@link ServiceDriverError} when more than `maxInvocations` are needed, or when the execution waits
- * with nothing to wake it but the execution timeout (a handler that returned PENDING for nothing). A
- * rejected `invoke` completes the invocation with a function error, then rethrows.
+ * with nothing to wake it (by default: nothing but the execution timeout, a handler that returned PENDING
+ * for nothing). A rejected `invoke` completes the invocation with a function error, then rethrows.
  *
  * @since 0.1.0
  */
@@ -245,10 +300,15 @@ export const runToCompletion = async (
   options: RunOptions
 ): Promise<RunOutcome> => {
   const max = options.maxInvocations ?? 100
+  const closed = () => {
+    const execution = orThrow(state.getExecution(durableExecutionArn))
+    return execution.Status === "RUNNING" ? undefined : execution
+  }
   let fresh = options.first
   for (let n = 1; n <= max; n++) {
     const started = beginInvocation(state, durableExecutionArn, fresh)
     fresh = undefined
+    options.onBegun?.(started, n)
     let outcome: InvocationOutcome
     try {
       outcome = await options.invoke(started, n)
@@ -258,20 +318,25 @@ export const runToCompletion = async (
     }
     completeInvocation(state, durableExecutionArn, outcome)
     options.onCompleted?.(outcome, n)
-    const execution = orThrow(state.getExecution(durableExecutionArn))
-    if (execution.Status !== "RUNNING") return { execution, invocations: n, last: outcome }
-    if (!state.needsInvocation(durableExecutionArn)) {
-      const at = nextWakeAt(state, durableExecutionArn)
+    const last = (execution: ExecutionDescription): RunOutcome => ({ execution, invocations: n, last: outcome })
+    let execution = closed()
+    if (execution !== undefined) return last(execution)
+    if (!state.needsInvocation(durableExecutionArn) && options.onSuspended?.() === true) {
+      execution = closed()
+      if (execution !== undefined) return last(execution)
+    }
+    while (!state.needsInvocation(durableExecutionArn)) {
+      const at = nextWakeAt(state, durableExecutionArn, options.wakeOn)
       if (at === undefined) {
         throw new ServiceDriverError(
           `The execution is PENDING with nothing to wake it: no wait, retry or callback timeout is pending (${durableExecutionArn})`
         )
       }
       options.clock.advanceTo(Math.max(options.clock.now(), at))
+      if (options.clock.now() < at) throw new ServiceDriverError(`The clock did not move to ${at}`)
       state.fireDueTimers(durableExecutionArn)
-      if (!state.needsInvocation(durableExecutionArn)) {
-        throw new ServiceDriverError(`A timer fired but the service wants no invocation (${durableExecutionArn})`)
-      }
+      execution = closed()
+      if (execution !== undefined) return last(execution)
     }
   }
   throw new ServiceDriverError(`The execution did not finish in ${max} invocations (${durableExecutionArn})`)

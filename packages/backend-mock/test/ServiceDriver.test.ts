@@ -1,8 +1,8 @@
 import { MockBackend, ServiceDriver, ServiceState } from "@durable-lambda/backend-mock"
 import { Handler, Step, Wait } from "@durable-lambda/core"
-import { Data, Effect, Exit, Cause } from "effect"
+import { Cause, Data, Effect, Exit, Result } from "effect"
 import { describe, expect, it } from "vitest"
-import { makeState, T0 } from "./helpers.ts"
+import { callback, makeState, start, T0, wait } from "./helpers.ts"
 
 /** Runs `handler` for one invocation over a `MockBackend` on `state`. */
 const invoker =
@@ -169,5 +169,109 @@ describe("ServiceDriver.runToCompletion", () => {
     await expect(run).rejects.toThrow("harness broke")
     expect(state.isInvocationActive(arn)).toBe(false)
     expect(state.needsInvocation(arn)).toBe(true)
+  })
+
+  it("onBegun sees every invocation before it runs, the handed-over first one included", async () => {
+    const { state, now, setTime } = makeState()
+    const started = state.startExecution({ input: "{}" })
+    const begun: Array<string> = []
+    const invoked: Array<string> = []
+    await ServiceDriver.runToCompletion(state, started.durableExecutionArn, {
+      first: started,
+      clock: { now, advanceTo: setTime },
+      onBegun: (s, n) => begun.push(`${n} ${s.requestId}`),
+      invoke: async (s, n) => {
+        invoked.push(`${n} ${s.requestId}`)
+        return n === 1 ? { functionError: { ErrorType: "Crash" } } : { Status: "SUCCEEDED" }
+      }
+    })
+    expect(begun).toEqual(invoked)
+    expect(begun).toHaveLength(2)
+    expect(begun[0]).toBe(`1 ${started.requestId}`)
+  })
+
+  it("onSuspended answers a callback before the clock moves, and the execution is invoked at once", async () => {
+    const { state, now, setTime } = makeState()
+    const execution = start(state, { input: "{}" })
+    let suspended = 0
+    const done = await ServiceDriver.runToCompletion(state, execution.arn, {
+      first: execution.started,
+      clock: { now, advanceTo: setTime },
+      onSuspended: () => {
+        suspended++
+        const callbackId = execution.op("cb").CallbackDetails?.CallbackId ?? ""
+        return Result.isSuccess(state.sendCallbackSuccess(callbackId, '"yes"'))
+      },
+      invoke: async (_, n) => {
+        if (n > 1) return { Status: "SUCCEEDED", Result: execution.op("cb").CallbackDetails?.Result ?? "" }
+        execution.checkpoint([callback("cb")])
+        return { Status: "PENDING" }
+      }
+    })
+    expect(done.execution.Status).toBe("SUCCEEDED")
+    expect(done.execution.Result).toBe('"yes"')
+    expect(done.invocations).toBe(2)
+    expect(suspended).toBe(1)
+    expect(now()).toBe(T0)
+  })
+
+  it("onSuspended making no progress leaves the clock to move to the next wake-up", async () => {
+    const { state, now, setTime } = makeState()
+    const execution = start(state, { input: "{}" })
+    const done = await ServiceDriver.runToCompletion(state, execution.arn, {
+      first: execution.started,
+      clock: { now, advanceTo: setTime },
+      onSuspended: () => false,
+      invoke: async (_, n) => {
+        if (n > 1) return { Status: "SUCCEEDED" }
+        execution.checkpoint([wait("w", 30)])
+        return { Status: "PENDING" }
+      }
+    })
+    expect(done.execution.Status).toBe("SUCCEEDED")
+    expect(now()).toBe(T0 + 30_000)
+  })
+
+  it("wakeOn ALL_TIMERS lets an execution waiting on nothing time out, and returns it closed", async () => {
+    const { state, now, setTime } = makeState()
+    const started = state.startExecution({ input: "{}", timeoutSeconds: 60 })
+    const done = await ServiceDriver.runToCompletion(state, started.durableExecutionArn, {
+      first: started,
+      clock: { now, advanceTo: setTime },
+      wakeOn: ServiceDriver.ALL_TIMERS,
+      invoke: async () => ({ Status: "PENDING" })
+    })
+    expect(done.execution.Status).toBe("TIMED_OUT")
+    expect(done.invocations).toBe(1)
+    expect(done.last).toEqual({ Status: "PENDING" })
+    expect(now()).toBe(T0 + 60_000)
+  })
+
+  it("fails clearly when the clock does not move to the next wake-up", async () => {
+    const { state, now } = makeState()
+    const execution = start(state, { input: "{}" })
+    const run = ServiceDriver.runToCompletion(state, execution.arn, {
+      first: execution.started,
+      clock: { now, advanceTo: () => {} },
+      invoke: async () => {
+        execution.checkpoint([wait("w", 30)])
+        return { Status: "PENDING" }
+      }
+    })
+    await expect(run).rejects.toThrow(/clock did not move/)
+  })
+})
+
+describe("ServiceDriver.nextWakeAt", () => {
+  it("wakeOn picks the earliest timer of those kinds; without an ARN, of any execution", () => {
+    const { state } = makeState()
+    const a = start(state, { input: "{}" })
+    a.checkpoint([callback("cb", { TimeoutSeconds: 10 }), wait("w", 20)])
+    const b = start(state, { input: "{}" })
+    b.checkpoint([wait("w", 15)])
+    expect(ServiceDriver.nextWakeAt(state, a.arn)).toBe(T0 + 10_000)
+    expect(ServiceDriver.nextWakeAt(state, a.arn, ServiceDriver.WORKFLOW_TIMERS)).toBe(T0 + 20_000)
+    expect(ServiceDriver.nextWakeAt(state, undefined, ServiceDriver.WORKFLOW_TIMERS)).toBe(T0 + 15_000)
+    expect(ServiceDriver.nextWakeAt(state, a.arn, new Set(["CallbackHeartbeatTimeout"]))).toBeUndefined()
   })
 })

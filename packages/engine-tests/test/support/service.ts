@@ -4,13 +4,14 @@
  *
  * Every service decision (tokens, validation, visibility, timers, callbacks, chained invokes, history) is
  * `ServiceState`'s, and the steps every runner shares (begin and complete an invocation, Exit → outcome, the
- * Lambda context) are backend-mock's `ServiceDriver`. This module only sequences them the way Lambda would —
- * begin an invocation, run the handler, complete the invocation, move the clock, answer callbacks and chained
- * invokes — and keeps a timeline of those steps, so a run can be replayed into a fresh state: up to any
- * checkpoint followed by a crash (`crashAfter`), or restricted to the first operations it created (`cutTo`).
+ * Lambda context, and the loop of `runWith`: invoke until the execution closes, moving the clock between
+ * invocations) are backend-mock's `ServiceDriver`. This module runs the handler of each invocation, answers
+ * callbacks and chained invokes while the execution is suspended (`policy`), and keeps a timeline of every
+ * step taken against the state, so a run can be replayed into a fresh state: up to any checkpoint followed by
+ * a crash (`crashAfter`), or restricted to the first operations it created (`cutTo`).
  */
 import { type DurableBackend, Handler, type Invocation, type Operation, OperationId } from "@durable-lambda/core"
-import { Context, Effect, Exit, Layer, Result } from "effect"
+import { Context, Effect, Exit, Layer } from "effect"
 import { MockBackend, ServiceDriver, ServiceState as Service } from "@durable-lambda/backend-mock"
 
 type ChainedInvokeOutcome = Service.ChainedInvokeOutcome
@@ -18,7 +19,6 @@ type ExecutionStatus = Service.ExecutionStatus
 type HistoryEventOf<T extends Service.EventType> = Service.HistoryEventOf<T>
 type InvocationOutcome = Service.InvocationOutcome
 type InvocationStarted = Service.InvocationStarted
-type ServiceError = Service.ServiceError
 type StartedExecution = Service.StartedExecution
 type ServiceState = Service.ServiceState
 const ServiceState = Service.ServiceState
@@ -65,7 +65,7 @@ export type Outcome =
 export interface RunOptions {
   /** Answers callbacks and chained invokes while the execution is suspended. */
   readonly policy?: Policy | undefined
-  /** Default 50. */
+  /** Default 50; a run that needs more dies (`ServiceDriverError`). */
   readonly maxInvocations?: number | undefined
   /** Live milliseconds after which invocation `n` is cut off, as a crashed process (`Runtime.ExitError`). */
   readonly interruptAfterMillis?: ((invocation: number) => number | undefined) | undefined
@@ -126,29 +126,18 @@ type Entry =
 
 const CRASH: ErrorObject = { ErrorType: "Runtime.ExitError", ErrorMessage: "crashed" }
 
-const ok = <A>(result: Result.Result<A, ServiceError>): A => {
-  if (Result.isFailure(result)) throw new Error(`${result.failure.code}: ${result.failure.message}`)
-  return result.success
-}
+const ok = ServiceDriver.orThrow
 
 const invokeHandler = (fn: unknown, event: unknown, context: Handler.LambdaContextLike) =>
   Handler.lambdaHandlerInfo(fn) !== undefined
     ? Handler.invokeWith(fn as Handler.DurableLambdaHandler, event, context)
     : (fn as Handler.DurableHandler<never>).invoke(event, context)
 
-/** The function error Lambda would report for a failed invocation: the error's tag and message. */
-const functionErrorOf = (cause: unknown): ErrorObject => {
-  const failure = (cause as { reasons?: ReadonlyArray<{ _tag: string; error?: unknown }> }).reasons?.find(
-    (reason) => reason._tag === "Fail"
-  )
-  const e = (failure?.error ?? cause) as { _tag?: string; message?: unknown }
-  return { ErrorType: e._tag ?? "Unknown", ErrorMessage: String(e.message ?? e) }
-}
-
-const outcomeOf = (exit: Exit.Exit<InvocationOutput, unknown>): Outcome => {
-  if (Exit.isSuccess(exit)) return exit.value
-  const { ErrorType, ErrorMessage } = functionErrorOf(exit.cause)
-  return { InvocationError: { _tag: ErrorType ?? "Unknown", message: ErrorMessage ?? "" } }
+/** An invocation's outcome (`ServiceDriver.outcomeOfExit`), its function error as an `InvocationError`. */
+const outcomeOf = (outcome: InvocationOutcome): Outcome => {
+  if (!("functionError" in outcome)) return outcome
+  const { ErrorType = "Unknown", ErrorMessage = "" } = outcome.functionError
+  return { InvocationError: { _tag: ErrorType, message: ErrorMessage } }
 }
 
 const flatten = (operation: Operation.Operation, invokes: ReadonlyMap<string, Partial<Rec>>): Rec => {
@@ -203,7 +192,7 @@ export class FakeDurableService {
   readonly outputs: Array<InvocationOutput> = []
   readonly #options: ServiceOptions
   readonly #mock: MockBackend.MockBackend["Service"]
-  readonly #log: Array<{ readonly entry: Entry; readonly calls: number }> = []
+  readonly #steps: Array<{ readonly entry: Entry; readonly calls: number }> = []
   #started: StartedExecution | undefined
   /** The invocation `startExecution` began, until a handler or a direct step uses it. */
   #fresh: InvocationStarted | undefined
@@ -298,33 +287,8 @@ export class FakeDurableService {
     options?: { readonly interruptAfterMillis?: number | undefined }
   ): Effect.Effect<Exit.Exit<InvocationOutput, unknown>> {
     return Effect.gen({ self: this }, function* () {
-      const { invocationInput, requestId } = this.event()
-      const context = ServiceDriver.lambdaContext({
-        functionName: "engine",
-        requestId,
-        remainingMillis: () => 900_000
-      })
-      const invocation: Effect.Effect<InvocationOutput, unknown> = invokeHandler(
-        handler,
-        invocationInput,
-        context
-      ).pipe(Effect.provide(this.layer))
-      const limit = options?.interruptAfterMillis
-      const exit = yield* Effect.exit(
-        limit === undefined
-          ? invocation
-          : invocation.pipe(
-              Effect.timeoutOrElse({
-                duration: limit,
-                orElse: () => Effect.fail({ _tag: CRASH.ErrorType, message: CRASH.ErrorMessage })
-              })
-            )
-      )
-      if (Exit.isSuccess(exit)) this.outputs.push(exit.value)
-      this.#do({
-        kind: "complete",
-        outcome: ServiceDriver.outcomeOfExit(exit)
-      })
+      const exit = yield* this.#runHandler(handler, this.event(), options?.interruptAfterMillis)
+      this.#do({ kind: "complete", outcome: ServiceDriver.outcomeOfExit(exit) })
       return exit
     })
   }
@@ -335,26 +299,45 @@ export class FakeDurableService {
   }
 
   /**
-   * Invokes `handlerFor(n)` until the execution closes or `maxInvocations`: after a function error the service
-   * invokes again; while suspended with nothing to wake it, `policy` answers callbacks and invokes, otherwise
-   * the clock jumps to the next timer (ultimately the execution timeout).
+   * Invokes `handlerFor(n)` until the execution closes, with backend-mock's `ServiceDriver.runToCompletion`
+   * (it dies when `maxInvocations` are not enough): after a function error the service invokes again; while
+   * suspended, `policy` answers callbacks and invokes, otherwise the clock jumps to the next timer (ultimately
+   * the execution timeout). Every step is logged for the replays.
    */
   runWith(handlerFor: (invocation: number) => AnyHandler, options: RunOptions = {}): Effect.Effect<RunResult> {
     return Effect.gen({ self: this }, function* () {
-      const max = options.maxInvocations ?? 50
+      if (this.#started === undefined) this.start()
       const outcomes: Array<Outcome> = []
       const invocationErrors: Array<unknown> = []
-      while (outcomes.length < max && this.status === "RUNNING") {
-        const exit = yield* this.invoke(handlerFor(outcomes.length), {
-          interruptAfterMillis: options.interruptAfterMillis?.(outcomes.length)
-        })
-        outcomes.push(outcomeOf(exit))
-        if (Exit.isFailure(exit)) {
-          invocationErrors.push(exit.cause)
-          continue
-        }
-        if (this.status !== "RUNNING" || this.state.needsInvocation(this.arn)) continue
-        if (options.policy === undefined || !this.applyPolicy(options.policy)) this.skipToNextTimer()
+      if (this.status === "RUNNING") {
+        const first = this.#fresh
+        this.#fresh = undefined
+        const { policy } = options
+        // the handlers run on this fiber's services (its clock, for instance), as a child would
+        const runPromise = Effect.runPromiseWith(yield* Effect.context<never>())
+        yield* Effect.promise((signal) =>
+          ServiceDriver.runToCompletion(this.state, this.arn, {
+            first,
+            maxInvocations: options.maxInvocations ?? 50,
+            clock: { now: () => this.clock.now, advanceTo: (now) => void this.#do({ kind: "clock", now }) },
+            wakeOn: ServiceDriver.ALL_TIMERS,
+            onBegun: (started) => {
+              this.#token = started.invocationInput.CheckpointToken
+              if (started !== first) this.#log({ kind: "begin" })
+            },
+            onCompleted: (outcome) => this.#log({ kind: "complete", outcome }),
+            onSuspended: policy === undefined ? undefined : () => this.applyPolicy(policy),
+            invoke: async (started, n) => {
+              const handler = handlerFor(n - 1)
+              const limit = options.interruptAfterMillis?.(n - 1)
+              const exit = await runPromise(this.#runHandler(handler, started, limit), { signal })
+              const outcome = ServiceDriver.outcomeOfExit(exit)
+              outcomes.push(outcomeOf(outcome))
+              if (Exit.isFailure(exit)) invocationErrors.push(exit.cause)
+              return outcome
+            }
+          })
+        )
       }
       return {
         arn: this.arn,
@@ -566,7 +549,7 @@ export class FakeDurableService {
         timeline.push({ kind: "checkpoint", updates, sequence })
       }
     }
-    for (const { entry, calls } of this.#log) {
+    for (const { entry, calls } of this.#steps) {
       upTo(calls)
       timeline.push(entry)
     }
@@ -578,6 +561,33 @@ export class FakeDurableService {
     const callback = this.records().find((r) => r.Type === "CALLBACK" && r.CallbackId === callbackId)
     if (callback === undefined) throw new Error(`no callback ${callbackId}`)
     return callback.Id
+  }
+
+  /** Runs `handler` for the invocation `started` on the recording backend (cut off after `limit` live ms). */
+  #runHandler(
+    handler: AnyHandler,
+    { invocationInput, requestId }: InvocationStarted,
+    limit: number | undefined
+  ): Effect.Effect<Exit.Exit<InvocationOutput, unknown>> {
+    const context = ServiceDriver.lambdaContext({ functionName: "engine", requestId, remainingMillis: () => 900_000 })
+    const invocation: Effect.Effect<InvocationOutput, unknown> = invokeHandler(handler, invocationInput, context).pipe(
+      Effect.provide(this.layer)
+    )
+    return Effect.exit(
+      limit === undefined
+        ? invocation
+        : invocation.pipe(
+            Effect.timeoutOrElse({
+              duration: limit,
+              orElse: () => Effect.fail({ _tag: CRASH.ErrorType, message: CRASH.ErrorMessage })
+            })
+          )
+    ).pipe(
+      Effect.map((exit) => {
+        if (Exit.isSuccess(exit)) this.outputs.push(exit.value)
+        return exit
+      })
+    )
   }
 
   #endInvocation(outcome: InvocationOutcome): void {
@@ -620,15 +630,29 @@ export class FakeDurableService {
         ok(this.state.completeChainedInvoke(arn, entry.operationId, entry.outcome))
         break
     }
+    this.#log(entry)
+    return begun
+  }
+
+  /** Logs a step taken against the state (for replays), with the number of backend calls made before it. */
+  #log(entry: Entry): void {
     // a replayed handler checkpoint is this service's own step: its sequence belonged to the other recording
     const logged: Entry = entry.kind === "checkpoint" ? { kind: "checkpoint", updates: entry.updates } : entry
-    this.#log.push({ entry: logged, calls: Effect.runSync(this.#mock.calls).length })
-    return begun
+    this.#steps.push({ entry: logged, calls: Effect.runSync(this.#mock.calls).length })
   }
 }
 
 // -------------------------------------------------------------------------------------------------------------
 // Replay checks
+//
+// Not `@durable-lambda/testing`'s `Determinism.check`, on purpose: the two ask different questions.
+// `Determinism.check` restarts a single invocation from each state the recorded run passed through (just before
+// each checkpoint call) and compares the first update it sends, plus the final output. These checks drive whole
+// runs on the raw service model: `crashReplayMismatches` crashes the invocation after each applied checkpoint
+// and lets the service's re-invocation path (InvocationCompleted with an error, a new token, the visibility
+// rule, `policy` answering callbacks and invokes) run to the close, comparing the output and every stored
+// operation; `prefixReplayMismatches` cuts the history to each prefix of operations in their final states
+// (closed child contexts included), states no run passes through, which snapshots of a run cannot express.
 
 const runOptions = (policy: Policy | undefined): RunOptions => ({ policy })
 
@@ -719,9 +743,8 @@ export const run = (
 
 /** Runs `fn` with an arbitrary event on the drive's backend, outside any invocation of the service. */
 export const invokeWithEvent = (drive: Drive, fn: AnyHandler, event: unknown): Effect.Effect<Outcome> =>
-  Effect.map(
-    Effect.exit(invokeHandler(fn, event, { awsRequestId: "req" }).pipe(Effect.provide(drive.layer))),
-    outcomeOf
+  Effect.map(Effect.exit(invokeHandler(fn, event, { awsRequestId: "req" }).pipe(Effect.provide(drive.layer))), (exit) =>
+    outcomeOf(ServiceDriver.outcomeOfExit(exit))
   )
 
 /** The execution's history (`any` events, for terse assertions on their details). */

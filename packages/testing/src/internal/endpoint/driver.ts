@@ -7,7 +7,7 @@
  *
  * @internal
  */
-import { ServiceState } from "@durable-lambda/backend-mock"
+import { ServiceDriver, ServiceState } from "@durable-lambda/backend-mock"
 import type { Operation } from "@durable-lambda/core"
 import { Result } from "effect"
 import type { ServiceClock } from "./clock.ts"
@@ -46,9 +46,6 @@ interface Waiter {
 
 /** The model's pattern of `DurableExecutionName` (it becomes a segment of the execution ARN). */
 const EXECUTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/
-
-/** The timer kinds a virtual clock jumps to on its own: the ones the workflow itself scheduled. */
-const workflowTimers: ReadonlySet<ServiceState.TimerKind> = new Set(["WaitSucceeded", "StepReady"])
 
 /** The executions' driver. */
 export class Driver {
@@ -265,25 +262,22 @@ export class Driver {
     setImmediate(() => {
       this.#advanceScheduled = false
       if (this.#loops.size > 0 || this.#closed) return
-      const next = this.#state.timers().find((timer) => workflowTimers.has(timer.kind))
+      // the virtual clock jumps on its own only to the timers the workflow itself scheduled
+      const next = ServiceDriver.nextWakeAt(this.#state, undefined, ServiceDriver.WORKFLOW_TIMERS)
       if (next === undefined) return
-      this.advance(Math.max(0, next.at - this.#options.clock.now()))
+      this.advance(Math.max(0, next - this.#options.clock.now()))
     })
   }
 
   #run(durableExecutionArn: string, first: ServiceState.InvocationStarted | undefined): void {
     const loop = (async () => {
-      let next = first
-      for (;;) {
-        if (this.#closed) return
-        if (next === undefined) {
-          if (!this.#state.needsInvocation(durableExecutionArn)) return
-          const begun = this.#state.beginInvocation(durableExecutionArn)
-          if (Result.isFailure(begun)) return
-          next = begun.success
-        }
-        await this.#invokeOnce(durableExecutionArn, next)
-        next = undefined
+      for (let fresh = first; !this.#closed; fresh = undefined) {
+        if (fresh === undefined && !this.#state.needsInvocation(durableExecutionArn)) return
+        // the service refusing (the execution closed meanwhile) ends the loop, as any error does
+        await this.#invokeOnce(
+          durableExecutionArn,
+          ServiceDriver.beginInvocation(this.#state, durableExecutionArn, fresh)
+        )
       }
     })()
     this.#loops.set(durableExecutionArn, loop)
@@ -315,23 +309,15 @@ export class Driver {
     } catch (error) {
       outcome = { functionError: { ErrorType: "Runtime.Error", ErrorMessage: String(error) } }
     }
-    let gaveUp = false
-    if ("functionError" in outcome) {
-      const failures = (this.#failures.get(durableExecutionArn) ?? 0) + 1
-      this.#failures.set(durableExecutionArn, failures)
-      if (failures >= this.#options.maxInvocationAttempts && !this.#closed) {
-        gaveUp = true
-        this.#state.completeInvocation(durableExecutionArn, {
-          Status: "FAILED",
-          Error: giveUpError(outcome.functionError, failures)
-        })
-      } else {
-        this.#state.completeInvocation(durableExecutionArn, outcome)
-      }
-    } else {
-      this.#failures.set(durableExecutionArn, 0)
-      this.#state.completeInvocation(durableExecutionArn, outcome)
-    }
+    const functionError = "functionError" in outcome ? outcome.functionError : undefined
+    const failures = functionError === undefined ? 0 : (this.#failures.get(durableExecutionArn) ?? 0) + 1
+    this.#failures.set(durableExecutionArn, failures)
+    const gaveUp = functionError !== undefined && failures >= this.#options.maxInvocationAttempts && !this.#closed
+    ServiceDriver.completeInvocation(
+      this.#state,
+      durableExecutionArn,
+      gaveUp ? { Status: "FAILED", Error: giveUpError(functionError, failures) } : outcome
+    )
     this.#options.emit({
       _tag: "InvocationEnded",
       durableExecutionArn,
