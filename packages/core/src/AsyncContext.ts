@@ -28,11 +28,19 @@ import { OperationSubType } from "./Operation.ts"
 import * as PromiseCombinators from "./PromiseCombinators.ts"
 import type { Serdes } from "./Serdes.ts"
 import * as Step from "./Step.ts"
-import * as Wait from "./Wait.ts"
 import * as WaitForCondition from "./WaitForCondition.ts"
 import * as Attempt from "./internal/attempt.ts"
 import type { AwaitHandle } from "./internal/runtime.ts"
 import { isFunction, parseNamedCall, withName } from "./internal/namedArgs.ts"
+import * as Alloc from "./internal/engine/allocation.ts"
+import * as StepEngine from "./internal/engine/step.ts"
+import * as WaitEngine from "./internal/engine/wait.ts"
+import * as ChildContextEngine from "./internal/engine/childContext.ts"
+import * as InvokeEngine from "./internal/engine/invoke.ts"
+import * as WaitForConditionEngine from "./internal/engine/waitForCondition.ts"
+import * as CallbackEngine from "./internal/engine/callback.ts"
+import * as BatchEngine from "./internal/engine/batch.ts"
+import * as PromiseCombinatorsEngine from "./internal/engine/promiseCombinators.ts"
 
 /**
  * `context.executionContext`: the execution and the time the current invocation has left.
@@ -189,8 +197,16 @@ export interface DurableContext<L extends DurableLogger = DurableLogger> {
   ): DurablePromise<T>
   runInChildContext<T>(fn: ChildFunc<T, L>, config?: ChildContext.ChildConfig<T>): DurablePromise<T>
   /**
-   * Invokes another function and waits for its result. See `Invoke.parseArguments` for how the two forms are
-   * told apart (a word-like string input needs `invoke(undefined, funcId, input)`).
+   * Invokes another function and waits for its result.
+   *
+   * **Details**: the two forms are told apart without the official SDK's misreading of a string input as a
+   * function id. In order: a first argument `undefined`, or four or more arguments, is the named form; a second
+   * argument that is not a string (or absent) is the unnamed form; a first argument that is an ARN (`arn:...`) is
+   * the unnamed form (the string is the input); otherwise a second argument shaped like a function identifier
+   * (`Invoke.isFunctionIdentifier`) is the named form, and any other string is the input of the unnamed form.
+   *
+   * **Gotchas**: `invoke("my-fn", "hello")` is a call named `"my-fn"` of function `"hello"` (both are valid
+   * function names). To send a word-like string input, say so: `invoke(undefined, "my-fn", "hello")`.
    */
   invoke<I = any, O = any>(
     name: string | undefined,
@@ -382,12 +398,12 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
       "step: expected a function as the step body"
     )
     Attempt.timeoutMillis(config?.timeout, "step")
-    const alloc = Ctx.allocate(this.#state, "STEP", OperationSubType.STEP, name, "step")
-    const replayed = Step.replayCompleted<T, never>(alloc, config)
+    const alloc = Alloc.allocate(this.#state, "STEP", OperationSubType.STEP, name, "step")
+    const replayed = StepEngine.replayCompleted<T, never>(alloc, config)
     if (replayed !== undefined) return settled(replayed)
     const handle: AwaitHandle = { awaited: false }
     return this.#launch(
-      Step.execute<T, never>(alloc, {
+      StepEngine.execute<T, never>(alloc, {
         config,
         handle,
         attempt: (scope) =>
@@ -404,11 +420,11 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
     const [name, duration] =
       typeof args[0] === "string" ? [args[0], args[1] as Duration] : [undefined, args[0] as Duration]
     const seconds = toValidSeconds(duration, "wait")
-    const alloc = Ctx.allocate(this.#state, "WAIT", OperationSubType.WAIT, name, "wait")
-    const replayed = Wait.replayCompleted(alloc)
+    const alloc = Alloc.allocate(this.#state, "WAIT", OperationSubType.WAIT, name, "wait")
+    const replayed = WaitEngine.replayCompleted(alloc)
     if (replayed !== undefined) return settled(replayed)
     const handle: AwaitHandle = { awaited: false }
-    return this.#launch(Wait.execute(alloc, seconds, handle), handle)
+    return this.#launch(WaitEngine.execute(alloc, seconds, handle), handle)
   }
 
   runInChildContext<T>(...args: ReadonlyArray<unknown>): DurablePromise<T> {
@@ -421,16 +437,16 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
       isFunction,
       "runInChildContext: expected a function as the child body"
     )
-    ChildContext.validateConfig(config, "runInChildContext", "async")
+    ChildContextEngine.validateConfig(config, "runInChildContext", "async")
     const mapper = config?.errorMapper
     const subType = config?.subType ?? OperationSubType.RUN_IN_CHILD_CONTEXT
     const virtual = config?.virtualContext === true
     const alloc = virtual
-      ? ChildContext.allocateVirtual(this.#state, subType, name, "runInChildContext")
-      : Ctx.allocate(this.#state, "CONTEXT", subType, name, "runInChildContext")
+      ? ChildContextEngine.allocateVirtual(this.#state, subType, name, "runInChildContext")
+      : Alloc.allocate(this.#state, "CONTEXT", subType, name, "runInChildContext")
     const services = this.#services
     return this.#launch(
-      (virtual ? ChildContext.executeVirtual : ChildContext.execute)<T, unknown>(
+      (virtual ? ChildContextEngine.executeVirtual : ChildContextEngine.execute)<T, unknown>(
         alloc,
         (child) => Effect.tryPromise({ try: () => fn(new AsyncDurableContext<L>(child, services)), catch: (e) => e }),
         config
@@ -446,22 +462,22 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
   }
 
   invoke<I, O>(...args: ReadonlyArray<unknown>): DurablePromise<O> {
-    const { name, functionName, input, config } = Invoke.parseArguments(args)
+    const { name, functionName, input, config } = InvokeEngine.parseArguments(args)
     if (typeof functionName !== "string" || functionName === "") {
       throw new TypeError("invoke: expected a function name or ARN")
     }
-    const alloc = Ctx.allocate(this.#state, "CHAINED_INVOKE", OperationSubType.CHAINED_INVOKE, name, "invoke")
+    const alloc = Alloc.allocate(this.#state, "CHAINED_INVOKE", OperationSubType.CHAINED_INVOKE, name, "invoke")
     const handle: AwaitHandle = { awaited: false }
-    return this.#launch(Invoke.execute<I, O>(alloc, functionName, input as I, config, handle), handle)
+    return this.#launch(InvokeEngine.execute<I, O>(alloc, functionName, input as I, config, handle), handle)
   }
 
   waitForCondition<T>(...args: ReadonlyArray<unknown>): DurablePromise<T> {
-    const { name, body: check, config } = WaitForCondition.parseArguments<WaitForConditionCheckFunc<T, L>>(args)
+    const { name, body: check, config } = WaitForConditionEngine.parseArguments<WaitForConditionCheckFunc<T, L>>(args)
     Attempt.timeoutMillis(config.timeout, "waitForCondition")
-    const alloc = Ctx.allocate(this.#state, "STEP", OperationSubType.WAIT_FOR_CONDITION, name, "waitForCondition")
+    const alloc = Alloc.allocate(this.#state, "STEP", OperationSubType.WAIT_FOR_CONDITION, name, "waitForCondition")
     const handle: AwaitHandle = { awaited: false }
     return this.#launch(
-      WaitForCondition.execute<T>(alloc, {
+      WaitForConditionEngine.execute<T>(alloc, {
         config: config as WaitForCondition.WaitForConditionConfig<T>,
         handle,
         check: (state, scope) => fromPromise(() => check(state, operationContext<L>(scope)))
@@ -472,12 +488,12 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
 
   createCallback<T>(...args: ReadonlyArray<unknown>): DurablePromise<CreateCallbackResult<T>> {
     const [name, config] = withName(args) as [string | undefined, Callback.CreateCallbackConfig<T> | undefined]
-    const options = Callback.callbackOptions(config, "createCallback")
-    const alloc = Ctx.allocate(this.#state, "CALLBACK", OperationSubType.CALLBACK, name, "createCallback")
+    const options = CallbackEngine.callbackOptions(config, "createCallback")
+    const alloc = Alloc.allocate(this.#state, "CALLBACK", OperationSubType.CALLBACK, name, "createCallback")
     const runtime = this.#state.runtime
     const services = this.#services
     return this.#launch(
-      Callback.execute<T>(alloc, options, config?.serdes).pipe(
+      CallbackEngine.execute<T>(alloc, options, config?.serdes).pipe(
         Effect.map((callback): CreateCallbackResult<T> => [
           new DurablePromise<T>(() => runtime.launch(services, callback.result)),
           callback.callbackId
@@ -502,21 +518,21 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
         return rejected(new TypeError("waitForCallback requires a submitter function"))
     }
     const submit = submitter as WaitForCallbackSubmitterFunc<L>
-    let options: ReturnType<typeof Callback.callbackOptions>
-    let alloc: Ctx.Allocation
+    let options: ReturnType<typeof CallbackEngine.callbackOptions>
+    let alloc: Alloc.Allocation
     try {
-      options = Callback.callbackOptions(config, "waitForCallback")
-      alloc = Ctx.allocate(this.#state, "CONTEXT", OperationSubType.WAIT_FOR_CALLBACK, name, "waitForCallback")
+      options = CallbackEngine.callbackOptions(config, "waitForCallback")
+      alloc = Alloc.allocate(this.#state, "CONTEXT", OperationSubType.WAIT_FOR_CALLBACK, name, "waitForCallback")
     } catch (error) {
       return rejected(error)
     }
     return this.#launch(
-      Callback.executeWaitFor<T>(
+      CallbackEngine.executeWaitFor<T>(
         alloc,
         (callbackId, scope) => fromPromise(() => submit(callbackId, operationContext<L>(scope))),
         options,
         config
-      ).pipe(Effect.mapError(Callback.asyncFailure)),
+      ).pipe(Effect.mapError(CallbackEngine.asyncFailure)),
       { awaited: true }
     )
   }
@@ -529,20 +545,20 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
       Batch.MapConfig<I, O> | undefined
     ]
     let names: Array<string>
-    let engine: Batch.EngineConfig<O>
-    let alloc: Ctx.Allocation
+    let engine: BatchEngine.EngineConfig<O>
+    let alloc: Alloc.Allocation
     try {
       if (!Array.isArray(items)) throw new TypeError("Map operation requires an array of items")
       if (typeof mapFunc !== "function") throw new TypeError("Map operation requires a function to process items")
-      engine = Batch.engineConfig("map", config)
-      names = Batch.mapItemNames(items, config?.itemNamer)
-      alloc = Ctx.allocate(this.#state, "CONTEXT", OperationSubType.MAP, name, "map")
+      engine = BatchEngine.engineConfig("map", config)
+      names = BatchEngine.mapItemNames(items, config?.itemNamer)
+      alloc = Alloc.allocate(this.#state, "CONTEXT", OperationSubType.MAP, name, "map")
     } catch (error) {
       return rejected(error)
     }
     const services = this.#services
     return this.#launch(
-      Batch.execute<O>(
+      BatchEngine.execute<O>(
         alloc,
         items.map((item, index) => ({
           name: names[index]!,
@@ -562,25 +578,25 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
       Batch.ParallelConfig<T> | undefined
     ]
     let items: Array<{ name: string; func: ParallelFunc<T, L> }>
-    let engine: Batch.EngineConfig<T>
-    let alloc: Ctx.Allocation
+    let engine: BatchEngine.EngineConfig<T>
+    let alloc: Alloc.Allocation
     try {
       if (!Array.isArray(branches)) throw new TypeError("Parallel operation requires an array of branch functions")
       items = branches.map((branch, index) => {
-        if (typeof branch === "function") return { name: Batch.branchName(undefined, index), func: branch }
+        if (typeof branch === "function") return { name: BatchEngine.branchName(undefined, index), func: branch }
         if (branch !== null && typeof branch === "object" && typeof branch.func === "function") {
-          return { name: Batch.branchName(branch.name, index), func: branch.func }
+          return { name: BatchEngine.branchName(branch.name, index), func: branch.func }
         }
         throw new TypeError("All branches must be functions or NamedParallelBranch objects")
       })
-      engine = Batch.engineConfig("parallel", config)
-      alloc = Ctx.allocate(this.#state, "CONTEXT", OperationSubType.PARALLEL, name, "parallel")
+      engine = BatchEngine.engineConfig("parallel", config)
+      alloc = Alloc.allocate(this.#state, "CONTEXT", OperationSubType.PARALLEL, name, "parallel")
     } catch (error) {
       return rejected(error)
     }
     const services = this.#services
     return this.#launch(
-      Batch.execute<T>(
+      BatchEngine.execute<T>(
         alloc,
         items.map((branch) => ({
           name: branch.name,
@@ -601,12 +617,12 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
           if (!Array.isArray(promises))
             return Promise.reject(new TypeError(`promise.${kind}: expected an array of promises`))
           // The combinator's id is taken when it is first awaited (as in the official SDK).
-          const alloc = Ctx.allocate(this.#state, "STEP", OperationSubType.STEP, name, `promise.${kind}`)
+          const alloc = Alloc.allocate(this.#state, "STEP", OperationSubType.STEP, name, `promise.${kind}`)
           return this.#state.runtime.launch(
             this.#services,
-            PromiseCombinators.execute(
+            PromiseCombinatorsEngine.execute(
               alloc,
-              PromiseCombinators.combinePromises(kind, promises),
+              PromiseCombinatorsEngine.combinePromises(kind, promises),
               kind === "allSettled" ? (PromiseCombinators.settledSerdes as Serdes<unknown>) : undefined
             )
           )

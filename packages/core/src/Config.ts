@@ -65,18 +65,6 @@ export interface ResolvedConfig {
   readonly pluginsConfig: PluginsConfig | undefined
 }
 
-/** @internal */
-export const resolve = (config: DurableConfig | undefined): ResolvedConfig => ({
-  checkpointing: config?.checkpointing ?? "eager",
-  suspendCooldownMillis: config?.suspendCooldownMillis ?? 0,
-  logger: config?.logger,
-  modeAwareLogging: config?.modeAwareLogging ?? true,
-  maxBatchBytes: config?.maxBatchBytes ?? 750 * 1024,
-  deadlineMarginMillis: config?.deadlineMarginMillis ?? 5000,
-  plugins: config?.plugins ?? [],
-  pluginsConfig: config?.pluginsConfig
-})
-
 /** Service limits the engine checks before sending. @since 0.1.0 */
 export const Limits = {
   /** Largest handler result returned inline; larger results are checkpointed on the EXECUTION operation. */

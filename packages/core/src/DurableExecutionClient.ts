@@ -122,18 +122,6 @@ export const fromClientError = (call: Call, error: DurableExecutionClientError):
       })
     : new BackendError({ call, reason: new ServiceUnavailable({ message: error.message }), retryable: true })
 
-/**
- * The `DurableExecutionClientError` an `EXECUTION`-scoped client failure stands for, if `error` is one.
- *
- * @internal
- */
-export const executionScoped = (error: BackendError): DurableExecutionClientError | undefined =>
-  !error.retryable &&
-  error.reason._tag === "InvalidParameter" &&
-  error.reason.errorCode === "DurableExecutionClientError"
-    ? new DurableExecutionClientError(error.reason.message, { scope: DurableExecutionClientErrorScope.EXECUTION })
-    : undefined
-
 /** Options of `make` / `layer`. @since 0.1.0 */
 export interface Options {
   /**

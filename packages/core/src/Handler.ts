@@ -16,8 +16,6 @@ import * as Random from "effect/Random"
 import * as Scope from "effect/Scope"
 import * as Config from "./Config.ts"
 import type { DurableConfig } from "./Config.ts"
-import * as Ctx from "./DurableContext.ts"
-import * as DurableExecutionClient from "./DurableExecutionClient.ts"
 import { DurableContext } from "./DurableContext.ts"
 import { DurableBackend } from "./DurableBackend.ts"
 import {
@@ -43,6 +41,9 @@ import { asError } from "./internal/lifecycle.ts"
 import * as Plugins from "./internal/invocationPlugins.ts"
 import { operationInfoMap } from "./internal/plugins.ts"
 import type { InvocationEndInfo } from "./Instrumentation.ts"
+import * as ContextStates from "./internal/engine/contextState.ts"
+import { executionScoped } from "./internal/executionScoped.ts"
+import { resolveConfig } from "./internal/resolvedConfig.ts"
 
 /**
  * Why an invocation could not produce an output: Lambda should report a function error so the service
@@ -153,7 +154,7 @@ export const make = <In, A, E, R>(
   program: (input: In) => Effect.Effect<A, E, R | DurableContext>,
   config?: DurableConfig
 ): DurableHandler<Exclude<R, DurableContext>> => {
-  const resolved = Config.resolve(config)
+  const resolved = resolveConfig(config)
   return {
     config: resolved,
     invoke: (event, lambdaContext) =>
@@ -166,7 +167,7 @@ export const make = <In, A, E, R>(
         const loaded = yield* Effect.result(loadState(input))
         if (loaded._tag === "Failure") {
           // A transport that states the failure is fatal for the execution is believed (official semantics).
-          const fatal = DurableExecutionClient.executionScoped(loaded.failure)
+          const fatal = executionScoped(loaded.failure)
           if (fatal !== undefined) return failedOutput(fatal)
           return yield* endWith(backendFailed(loaded.failure, "Failed to load execution state"))
         }
@@ -217,7 +218,7 @@ export const make = <In, A, E, R>(
           return failedOutput(error)
         }
         const run = Effect.gen(function* () {
-          const root = Ctx.makeRoot(runtime, logger)
+          const root = ContextStates.makeRoot(runtime, logger)
           const remaining = lambdaContext?.getRemainingTimeInMillis?.()
           if (remaining !== undefined && Number.isFinite(remaining)) {
             yield* Effect.forkIn(deadlineGuard(runtime, remaining, resolved.deadlineMarginMillis), scope)

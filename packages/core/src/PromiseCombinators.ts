@@ -16,16 +16,15 @@
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
-import type { Allocation } from "./DurableContext.ts"
-import * as Ctx from "./DurableContext.ts"
 import { DurableContext } from "./DurableContext.ts"
 import { fromErrorObject, toErrorObject, type DurableOperationError } from "./Errors.ts"
 import type { ErrorObject } from "./Operation.ts"
 import { OperationSubType } from "./Operation.ts"
 import type { Serdes } from "./Serdes.ts"
 import { withSyncPath } from "./internal/syncSerdes.ts"
-import * as Step from "./Step.ts"
 import { withName } from "./internal/namedArgs.ts"
+import * as Alloc from "./internal/engine/allocation.ts"
+import * as PromiseCombinatorsEngine from "./internal/engine/promiseCombinators.ts"
 
 /** The four combinators. @since 0.1.0 */
 export type Combinator = "all" | "allSettled" | "any" | "race"
@@ -69,46 +68,6 @@ export const settledSerdes: Serdes<ReadonlyArray<Settled<unknown>>> = withSyncPa
             : { status: "rejected" as const, reason: revive(r.reason ?? {}) }
         )
 })
-
-/**
- * The combinator step over an allocated id: a STEP (subtype `Step`, no retries) whose attempt awaits
- * `combine`. The attempt does not count as executing, so the invocation may suspend while it waits (the
- * official SDK keeps the invocation alive polling instead).
- *
- * @internal
- */
-export const execute = <A>(
-  alloc: Allocation,
-  combine: Effect.Effect<A, unknown>,
-  serdes?: Serdes<A>
-): Effect.Effect<A, DurableOperationError> =>
-  Step.execute<A, never>(alloc, {
-    config: { retryStrategy: () => ({ shouldRetry: false }), ...(serdes === undefined ? {} : { serdes }) },
-    handle: { awaited: true },
-    executing: false,
-    attempt: () => combine
-  }) as Effect.Effect<A, DurableOperationError>
-
-/**
- * Combines promises the way the JavaScript combinator does (for the async API).
- *
- * @internal
- */
-export const combinePromises = (
-  kind: Combinator,
-  promises: ReadonlyArray<PromiseLike<unknown>>
-): Effect.Effect<unknown, unknown> =>
-  Effect.tryPromise({
-    try: () =>
-      kind === "all"
-        ? Promise.all(promises)
-        : kind === "allSettled"
-          ? Promise.allSettled(promises)
-          : kind === "any"
-            ? Promise.any(promises)
-            : Promise.race(promises),
-    catch: (e) => e
-  })
 
 const squash = (exit: Exit.Exit<unknown, unknown>): unknown => {
   if (Exit.isSuccess(exit)) return undefined
@@ -163,8 +122,8 @@ const combinator =
       // array order; then the combinator takes its own id (as the official SDK does at await time).
       const fibers: Array<Fiber.Fiber<unknown, unknown>> = []
       for (const effect of effects) fibers.push(yield* Effect.forkChild(effect, { startImmediately: true }))
-      const alloc = Ctx.allocate(state, "STEP", OperationSubType.STEP, name, `promise.${kind}`)
-      return yield* execute(
+      const alloc = Alloc.allocate(state, "STEP", OperationSubType.STEP, name, `promise.${kind}`)
+      return yield* PromiseCombinatorsEngine.execute(
         alloc,
         combineFibers(kind, fibers),
         kind === "allSettled" ? (settledSerdes as Serdes<unknown>) : undefined

@@ -10,67 +10,11 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import type { Allocation } from "./DurableContext.ts"
-import * as Ctx from "./DurableContext.ts"
 import { DurableContext } from "./DurableContext.ts"
 import { toValidSeconds, type Duration } from "./Duration.ts"
-import { isTerminal, OperationSubType } from "./Operation.ts"
-import * as Lifecycle from "./internal/lifecycle.ts"
-import type { AwaitHandle } from "./internal/runtime.ts"
-
-/**
- * Replays a completed wait synchronously; `undefined` when the full algorithm is needed.
- *
- * @internal
- */
-export const replayCompleted = (alloc: Allocation): Exit.Exit<void> | undefined => {
-  const record = alloc.record
-  if (record === undefined || alloc.violation !== undefined || !isTerminal(record.Status)) return undefined
-  if (alloc.state.runtime.plugins.has("onOperationEnd")) return undefined
-  Ctx.afterReplay(alloc.state)
-  return Exit.void
-}
-
-/**
- * The wait algorithm over an allocated id. `seconds` must already be validated.
- *
- * @internal
- */
-export const execute = (alloc: Allocation, seconds: number, handle: AwaitHandle): Effect.Effect<void> =>
-  Effect.gen(function* () {
-    const replayed = replayCompleted(alloc)
-    if (replayed !== undefined) return yield* replayed
-    yield* Ctx.admit(alloc)
-    const runtime = alloc.state.runtime
-    let record = alloc.record
-    if (record !== undefined && isTerminal(record.Status)) {
-      yield* Lifecycle.endedBeforeThisInvocation(alloc)
-      Ctx.afterReplay(alloc.state)
-      return
-    }
-    if (record === undefined) {
-      yield* runtime.checkpoint(
-        { ...Ctx.baseUpdate(alloc), Action: "START", WaitOptions: { WaitSeconds: seconds } },
-        runtime.config.checkpointing !== "optimistic"
-      )
-      record = runtime.ledger.get(alloc.id)
-      yield* Lifecycle.started(alloc, false)
-    } else {
-      yield* Lifecycle.started(alloc, true)
-    }
-    while (record === undefined || !isTerminal(record.Status)) {
-      yield* runtime.awaitStatusChange(
-        alloc.id,
-        handle,
-        record?.WaitDetails?.ScheduledEndTimestamp?.getTime(),
-        record?.Status ?? "absent"
-      )
-      record = runtime.ledger.get(alloc.id)
-    }
-    yield* Lifecycle.ended(alloc, false)
-    Ctx.afterReplay(alloc.state)
-  })
+import { OperationSubType } from "./Operation.ts"
+import * as Alloc from "./internal/engine/allocation.ts"
+import * as WaitEngine from "./internal/engine/wait.ts"
 
 /**
  * Waits `duration` (at least 1 second, whole seconds, at most 366 days), optionally named.
@@ -87,8 +31,8 @@ export const wait: {
   return Effect.gen(function* () {
     const state = yield* DurableContext
     const seconds = toValidSeconds(duration, "wait")
-    const alloc = Ctx.allocate(state, "WAIT", OperationSubType.WAIT, name, "wait")
-    return yield* execute(alloc, seconds, { awaited: true })
+    const alloc = Alloc.allocate(state, "WAIT", OperationSubType.WAIT, name, "wait")
+    return yield* WaitEngine.execute(alloc, seconds, { awaited: true })
   })
 }
 

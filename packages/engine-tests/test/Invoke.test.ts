@@ -189,7 +189,7 @@ describe("Invoke.run", () => {
   )
 })
 
-describe("Invoke.parseArguments (the async overloads, P-28)", () => {
+describe("context.invoke reads its overloads (the async API, P-28)", () => {
   const cases: ReadonlyArray<
     [string, ReadonlyArray<unknown>, { name: string | undefined; functionName: string; input: unknown }]
   > = [
@@ -235,10 +235,28 @@ describe("Invoke.parseArguments (the async overloads, P-28)", () => {
     ]
   ]
   for (const [title, args, expected] of cases) {
-    it(title, () => {
-      const parsed = Invoke.parseArguments(args)
-      assert.deepStrictEqual({ name: parsed.name, functionName: parsed.functionName, input: parsed.input }, expected)
-    })
+    it.effect(title, () =>
+      Effect.gen(function* () {
+        const handler = asyncHandler((_event, context) =>
+          (context.invoke as (...a: ReadonlyArray<unknown>) => any)(...args)
+        )
+        const service = new FakeDurableService()
+        yield* invokeOnce(service, handler)
+        const start = service.updates()[0]
+        assert.deepStrictEqual(
+          {
+            name: start?.Name,
+            functionName: start?.ChainedInvokeOptions?.FunctionName,
+            payload: start?.Payload
+          },
+          {
+            name: expected.name,
+            functionName: expected.functionName,
+            payload: expected.input === undefined ? undefined : JSON.stringify(expected.input)
+          }
+        )
+      })
+    )
   }
 
   it("isFunctionIdentifier accepts names, qualified names, partial and full ARNs", () => {

@@ -5,7 +5,7 @@
  */
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
-import type { Allocation } from "../DurableContext.ts"
+import type { Allocation } from "./engine/allocation.ts"
 import type {
   AttemptEndInfo,
   AttemptEndInfoOutcome,

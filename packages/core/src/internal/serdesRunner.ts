@@ -2,7 +2,7 @@
 import * as Effect from "effect/Effect"
 import { SerdesFailedError } from "../Errors.ts"
 import { defaultSerdes, type Serdes } from "../Serdes.ts"
-import type { Allocation } from "../DurableContext.ts"
+import type { Allocation } from "./engine/allocation.ts"
 import { implementation, type SerdesLike } from "./syncSerdes.ts"
 import * as Thrown from "./thrown.ts"
 
