@@ -196,8 +196,8 @@ export const layerDefault: Layer.Layer<DurableBackend.DurableBackend> = layer.pi
  * `DurableBackend` over your own `LambdaClient` (`LambdaApi.layerClient`), e.g. one pointed at a local
  * endpoint.
  *
- * **Gotchas**: the client's `maxAttempts` multiplies with `retrySchedule`; spread
- * `LambdaApi.defaultClientConfig` (which sets `maxAttempts: 1`) into its configuration to keep one retry layer.
+ * **Gotchas**: only the client's configuration is used (credentials, region, endpoint, HTTP handler), not its
+ * middleware stack or retry strategy: `retrySchedule` is the one retry layer.
  *
  * @since 0.1.0
  */

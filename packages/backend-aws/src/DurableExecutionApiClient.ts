@@ -17,7 +17,10 @@
  */
 import type { LambdaClient } from "@aws-sdk/client-lambda"
 import type { DurableExecutionClient as Client, Logger, Wire } from "@durable-lambda/core"
-import * as LambdaApi from "./LambdaApi.ts"
+import { fromClient } from "./internal/clientTarget.ts"
+import * as LambdaHttp from "./internal/lambdaHttp.ts"
+import type { HttpTarget } from "./internal/lambdaHttp.ts"
+import * as SdkClient from "./internal/sdkClient.ts"
 
 type Transport = Client.DurableExecutionClient
 
@@ -27,26 +30,22 @@ const logFailure = (logger: Logger.DurableLogger | undefined, what: string, erro
 }
 
 /**
- * A `DurableExecutionClient` over a `LambdaClient` (default: the shared client of `LambdaApi.defaultClient`,
- * created on first use).
+ * A `DurableExecutionClient` over a `LambdaClient`, or, without one, over the environment's target (what
+ * `LambdaApi.layer` uses: no AWS SDK inside Lambda). Only the client's configuration is used (credentials,
+ * region, endpoint, HTTP handler), not its middleware stack.
  *
  * @since 0.1.0
  */
 export class DurableExecutionApiClient implements Transport {
-  readonly #client: LambdaClient | undefined
+  readonly #target: Promise<HttpTarget>
 
   constructor(client?: LambdaClient) {
-    this.#client = client
-    // Start loading the AWS SDK now; a failure surfaces from the first call.
-    LambdaApi.loadClientLambda().then(
-      () => undefined,
-      () => undefined
-    )
-  }
-
-  async #resolve() {
-    const sdk = await LambdaApi.loadClientLambda()
-    return { sdk, client: this.#client ?? (await LambdaApi.defaultClient()) }
+    this.#target =
+      client === undefined
+        ? SdkClient.defaultTarget().then((found) => found.target)
+        : Promise.resolve(fromClient(client))
+    // A failure to find the default target surfaces from the first call.
+    this.#target.catch(() => undefined)
   }
 
   /** One page of execution state (`GetDurableExecutionState`). */
@@ -54,15 +53,16 @@ export class DurableExecutionApiClient implements Transport {
     params: Wire.GetDurableExecutionStateRequest,
     logger?: Logger.DurableLogger
   ): Promise<Wire.GetDurableExecutionStateResponse> {
-    const { sdk, client } = await this.#resolve()
     try {
-      const output = await client.send(
-        new sdk.GetDurableExecutionStateCommand({
+      const output = await LambdaHttp.getDurableExecutionState(
+        await this.#target,
+        {
           DurableExecutionArn: params.DurableExecutionArn,
           CheckpointToken: params.CheckpointToken,
           Marker: params.Marker,
           MaxItems: params.MaxItems
-        })
+        },
+        new AbortController().signal
       )
       return { Operations: output.Operations, NextMarker: output.NextMarker }
     } catch (error) {
@@ -76,15 +76,16 @@ export class DurableExecutionApiClient implements Transport {
     params: Wire.CheckpointDurableExecutionRequest,
     logger?: Logger.DurableLogger
   ): Promise<Wire.CheckpointDurableExecutionResponse> {
-    const { sdk, client } = await this.#resolve()
     try {
-      const output = await client.send(
-        new sdk.CheckpointDurableExecutionCommand({
+      const output = await LambdaHttp.checkpointDurableExecution(
+        await this.#target,
+        {
           DurableExecutionArn: params.DurableExecutionArn,
           CheckpointToken: params.CheckpointToken,
           Updates: params.Updates as never,
           ClientToken: params.ClientToken
-        })
+        },
+        new AbortController().signal
       )
       return { CheckpointToken: output.CheckpointToken, NewExecutionState: output.NewExecutionState }
     } catch (error) {

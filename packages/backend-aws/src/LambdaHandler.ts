@@ -1,7 +1,7 @@
 /**
- * The production entry points: Lambda handlers bound to the AWS backend. The default `LambdaClient` is built
- * once per cold start and reused by every invocation; pass `client` to use your own (region, credentials,
- * endpoint, retry settings). Plugins listed in `DURABLE_EXECUTION_PLUGINS` are loaded at cold start and run
+ * The production entry points: Lambda handlers bound to the AWS backend. The transport is set up once per cold
+ * start from the environment (no AWS SDK) and reused by every invocation; pass `client` to take the settings
+ * from your own `LambdaClient` (region, credentials, endpoint, HTTP handler). Plugins listed in `DURABLE_EXECUTION_PLUGINS` are loaded at cold start and run
  * after those of the config.
  *
  * @since 0.1.0
@@ -21,7 +21,8 @@ import * as NodeLogging from "./NodeLogging.ts"
  */
 export interface DurableExecutionConfig extends Omit<AsyncContext.DurableExecutionConfig, "client"> {
   /**
-   * The client for the durable-execution API calls (default: one shared client per process).
+   * The client whose configuration (credentials, region, endpoint, HTTP handler; not its middleware) the
+   * durable-execution API calls use (default: the environment's, without the AWS SDK).
    *
    * @deprecated as in the official SDK: pass `durableExecutionClient: new DurableExecutionApiClient(client)`.
    */

@@ -1,7 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Schema } from "effect"
 import * as RestProtocol from "../src/RestProtocol.ts"
-import * as LambdaApi from "../src/LambdaApi.ts"
 import * as LoopbackServer from "./utils/LoopbackServer.ts"
 
 /** An ARN with every character class the label encoding has to survive. */
@@ -10,7 +9,8 @@ const ARN = "arn:aws:lambda:us-east-1:123456789012:function:my-fn:$LATEST/durabl
 const setup = Effect.gen(function* () {
   const server = yield* LoopbackServer.start
   const client = yield* LoopbackServer.clientFor(server.endpoint)
-  const api = LambdaApi.make(client)
+  // These tests pin what the AWS SDK itself sends and accepts (the loopback endpoint serves the real SDK).
+  const api = LoopbackServer.sdkApi(client)
   return { server, api }
 })
 

@@ -3,7 +3,11 @@
  * (routed with `RestProtocol.matchRoute`) and answers with scripted responses. The full emulator-backed
  * endpoint belongs to `@durable-lambda/testing`; this one only scripts replies.
  */
-import { LambdaClient } from "@aws-sdk/client-lambda"
+import {
+  CheckpointDurableExecutionCommand,
+  GetDurableExecutionStateCommand,
+  LambdaClient
+} from "@aws-sdk/client-lambda"
 import { Effect, type Scope } from "effect"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
@@ -133,3 +137,21 @@ export const closedPort: Effect.Effect<number> = Effect.promise(
       })
     })
 )
+
+/**
+ * The two calls sent through the AWS SDK itself (`client.send` with the SDK's command classes), as a
+ * `LambdaApiShape`: the reference the SDK-free transport of `LambdaApi.make` is compared with.
+ */
+export const sdkApi = (client: LambdaClient): LambdaApi.LambdaApiShape => ({
+  client,
+  checkpointDurableExecution: (input) =>
+    Effect.tryPromise({
+      try: (signal) => client.send(new CheckpointDurableExecutionCommand(input), { abortSignal: signal }),
+      catch: (cause) => new LambdaApi.LambdaCallError({ command: "CheckpointDurableExecution", cause })
+    }),
+  getDurableExecutionState: (input) =>
+    Effect.tryPromise({
+      try: (signal) => client.send(new GetDurableExecutionStateCommand(input), { abortSignal: signal }),
+      catch: (cause) => new LambdaApi.LambdaCallError({ command: "GetDurableExecutionState", cause })
+    })
+})
