@@ -186,8 +186,8 @@ describe("[replay-logs] logs in a virtual context (virtualContext: true, FLAT ma
   it("ours writes each line once per execution; the official SDK writes them again in every invocation", async () => {
     const theirs: Array<Array<string>> = []
     const ours: Array<Array<string>> = []
-    const { storedItemErrors: _t, ...theirsRecorded } = await record("theirs", body(theirs))
-    const { storedItemErrors: _o, ...oursRecorded } = await record("ours", body(ours))
+    const { storedItemErrors: _t, updates: _tu, ...theirsRecorded } = await record("theirs", body(theirs))
+    const { storedItemErrors: _o, updates: _ou, ...oursRecorded } = await record("ours", body(ours))
     expect(oursRecorded).toStrictEqual(theirsRecorded)
     expect(oursRecorded.result).toStrictEqual([1, 1, 2])
     expect(ours).toStrictEqual([
@@ -245,5 +245,36 @@ describe("throwIfError of a batch its completion decision failed (as the officia
       "CUSTOM_COMPLETION_FAILED"
     ]
     expect(ours.result).toStrictEqual({ first: thrown, replay: thrown, status: "FAILED", failed: 0 })
+  })
+})
+
+describe("[concurrent-update-order] updates of operations running concurrently", () => {
+  it("the same updates, in another order; sequential code in the same order", async () => {
+    const concurrent: Body = async (_event, ctx) =>
+      Promise.all([
+        ctx.runInChildContext("a", async (c: any) => c.step("sa", async () => 1)),
+        ctx.runInChildContext("b", async (c: any) => c.step("sb", async () => 2))
+      ])
+    const { ours, theirs } = await compare(concurrent)
+    expect([...ours.updates].sort()).toStrictEqual([...theirs.updates].sort())
+    expect(theirs.updates.slice(0, 4)).toStrictEqual([
+      "START CONTEXT a",
+      "START CONTEXT b",
+      "START STEP sa",
+      "START STEP sb"
+    ])
+    expect(ours.updates.slice(0, 4)).toStrictEqual([
+      "START CONTEXT a",
+      "START STEP sa",
+      "START CONTEXT b",
+      "START STEP sb"
+    ])
+    const sequential = await compare(async (_event, ctx) => {
+      const a = await ctx.runInChildContext("a", async (c: any) => c.step("sa", async () => 1))
+      const m = await ctx.map("m", [1], async (c: any, n: number) => c.step("s", async () => n))
+      await ctx.wait("w", { seconds: 1 })
+      return [a, ...m.getResults()]
+    })
+    expect(sequential.ours.updates).toStrictEqual(sequential.theirs.updates)
   })
 })

@@ -23,8 +23,10 @@ export interface Recorded {
   readonly invocations: number
   readonly operations: ReadonlyArray<string>
   readonly batches: ReadonlyArray<string>
-  /** The item errors each batch stored, as stored (compared by `same` only when asked to). */
+  /** The item errors each batch stored, as stored (not compared: DIFFERENCES.md, [batch-item-errors]). */
   readonly storedItemErrors: ReadonlyArray<unknown>
+  /** Every update sent, in order: `<Action> <Type> <Name>` (not compared: [concurrent-update-order]). */
+  readonly updates: ReadonlyArray<string>
 }
 
 export interface Options {
@@ -66,6 +68,12 @@ const batchPayload = (payload: string | undefined): string => {
 /** Runs `body` as one execution under `sdk` (or the SDKs `options.sdkOf` picks) and returns what was recorded. */
 export const record = async (sdk: Sdk, body: Body, options: Options = {}): Promise<Recorded> => {
   const service = new BenchService()
+  const updates: Array<string> = []
+  const checkpoint = service.checkpoint.bind(service)
+  service.checkpoint = (request) => {
+    for (const u of request.Updates ?? []) updates.push(`${u.Action} ${u.Type} ${u.Name ?? "-"}`)
+    return checkpoint(request)
+  }
   const handlers = { ours: bind("ours", body, service, options), theirs: bind("theirs", body, service, options) }
   let invocation = 0
   const handler = (event: unknown) => handlers[options.sdkOf?.(invocation++) ?? sdk](event)
@@ -109,13 +117,14 @@ export const record = async (sdk: Sdk, body: Body, options: Options = {}): Promi
     invocations: outcome.invocations,
     operations,
     batches,
-    storedItemErrors
+    storedItemErrors,
+    updates
   }
 }
 
 /**
- * Runs `body` under both SDKs and expects the same record (except how batch item errors are stored:
- * DIFFERENCES.md, [batch-item-errors]); returns both.
+ * Runs `body` under both SDKs and expects the same record (except how batch item errors are stored and the order
+ * of concurrent updates: DIFFERENCES.md, [batch-item-errors] and [concurrent-update-order]); returns both.
  */
 export const compare = async (
   body: Body,
@@ -123,8 +132,8 @@ export const compare = async (
 ): Promise<{ readonly ours: Recorded; readonly theirs: Recorded }> => {
   const theirs = await record("theirs", body, options)
   const ours = await record("ours", body, options)
-  const { storedItemErrors: _ours, ...oursCompared } = ours
-  const { storedItemErrors: _theirs, ...theirsCompared } = theirs
+  const { storedItemErrors: _ours, updates: _oursUpdates, ...oursCompared } = ours
+  const { storedItemErrors: _theirs, updates: _theirsUpdates, ...theirsCompared } = theirs
   expect(oursCompared).toStrictEqual(theirsCompared)
   return { ours, theirs }
 }
