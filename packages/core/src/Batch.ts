@@ -20,7 +20,7 @@
 import * as Effect from "effect/Effect"
 import type { ContextState } from "./DurableContext.ts"
 import { DurableContext } from "./DurableContext.ts"
-import { ChildContextError } from "./Errors.ts"
+import { BatchCompletionError, ChildContextError } from "./Errors.ts"
 import type { ErrorObject } from "./Operation.ts"
 import { OperationSubType } from "./Operation.ts"
 import type { Serdes } from "./Serdes.ts"
@@ -188,7 +188,10 @@ export interface BatchResult<T> {
   started(): Array<BatchItem<T>>
   getResults(): Array<T>
   getErrors(): Array<ChildContextError>
-  /** Throws the error of the first failed item (in index order), if any. */
+  /**
+   * Throws the error of the first failed item (in index order), if any; else, when the batch's completion
+   * decision completed it as failed (`status` is `"FAILED"`), a `BatchCompletionError`.
+   */
   throwIfError(): void
   /** The stored form: items with errors as service `ErrorObject`s, so types and messages survive replay. */
   toJSON(): BatchResultJson
@@ -227,7 +230,9 @@ export const isBatchResult = (u: unknown): u is BatchResult<unknown> => u instan
 
 /**
  * Rebuilds a `BatchResult` from its stored form (`toJSON`, or a plain object a custom serdes returned): item
- * errors become `ChildContextError`s whose `cause` is rebuilt from the stored `ErrorObject`.
+ * errors become `ChildContextError`s whose `cause` is rebuilt from the stored `ErrorObject`. The form the
+ * official SDK stores (the item's `ChildContextError` with a `Cause` chain) is read too, and gives the same
+ * errors.
  *
  * @since 0.1.0
  */
@@ -238,7 +243,7 @@ export const restoreResult = <T>(u: unknown): BatchResult<T> => {
   return new BatchResults.BatchResultImpl<T>(
     all.map((i) =>
       i.status === BatchItemStatus.FAILED
-        ? { index: i.index, status: i.status, error: BatchResults.itemError(i.error as ErrorObject | undefined) }
+        ? { index: i.index, status: i.status, error: BatchResults.itemError(BatchResults.storedItemError(i.error)) }
         : i.status === BatchItemStatus.SUCCEEDED
           ? { result: i.result as T, index: i.index, status: i.status }
           : { index: i.index, status: BatchItemStatus.STARTED }
@@ -434,12 +439,18 @@ export const parallel: {
 }
 
 /**
- * Fails with the error of the first failed item (index order), if any; otherwise succeeds with the result.
- * The Effect-API form of `result.throwIfError()`.
+ * Fails with the error of the first failed item (index order), if any; else, when the batch's completion
+ * decision completed it as failed, with a `BatchCompletionError`; otherwise succeeds with the result. The
+ * Effect-API form of `result.throwIfError()`.
  *
  * @since 0.1.0
  */
-export const throwIfError = <T>(result: BatchResult<T>): Effect.Effect<BatchResult<T>, ChildContextError> => {
+export const throwIfError = <T>(
+  result: BatchResult<T>
+): Effect.Effect<BatchResult<T>, ChildContextError | BatchCompletionError> => {
   const first = result.failed()[0]
-  return first === undefined ? Effect.succeed(result) : Effect.fail(first.error)
+  if (first !== undefined) return Effect.fail(first.error)
+  return result.status === "FAILED"
+    ? Effect.fail(new BatchCompletionError(result.completionReason))
+    : Effect.succeed(result)
 }

@@ -1,8 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { Batch } from "@durable-lambda/core"
+import { Batch, Errors } from "@durable-lambda/core"
 import { FakeDurableService } from "./support/service.ts"
-import { asyncHandler, errorOf, invokeOnce, resultOf } from "./support/helpers.ts"
+import { asyncHandler, effectHandler, errorOf, invokeOnce, resultOf } from "./support/helpers.ts"
 
 const summarize = (r: Batch.BatchResult<unknown>) => ({
   reason: r.completionReason,
@@ -52,6 +52,43 @@ describe("completionConfig.shouldComplete", () => {
       )
       const r = resultOf(yield* invokeOnce(new FakeDurableService(), handler))
       assert.deepStrictEqual(r, { reason: "CUSTOM_COMPLETION_FAILED", status: "FAILED", statuses: "S" })
+    })
+  )
+
+  it.effect("throwIfError of a batch completed as FAILED with no failed item throws BatchCompletionError", () =>
+    Effect.gen(function* () {
+      const completionConfig = {
+        shouldComplete: (s: Batch.CompletionStatus) =>
+          s.completedCount === 1 ? Batch.completeBatch(Batch.CompletionOutcome.FAILED) : Batch.continueBatch()
+      }
+      const describe = (e: unknown) => {
+        const error = e as Errors.BatchCompletionError
+        return [error instanceof Errors.BatchCompletionError, error.name, error.message, error.completionReason]
+      }
+      const handler = asyncHandler(async (_event, context) => {
+        const r = await context.parallel([async () => 1, async () => 2], { maxConcurrency: 1, completionConfig })
+        try {
+          r.throwIfError()
+          return "nothing thrown"
+        } catch (e) {
+          return describe(e)
+        }
+      })
+      const expected = [
+        true,
+        "BatchCompletionError",
+        "Batch completed as failed by shouldComplete (CUSTOM_COMPLETION_FAILED)",
+        "CUSTOM_COMPLETION_FAILED"
+      ]
+      assert.deepStrictEqual(resultOf(yield* invokeOnce(new FakeDurableService(), handler)), expected)
+      const effect = effectHandler(() =>
+        Batch.parallel([Effect.succeed(1), Effect.succeed(2)], { maxConcurrency: 1, completionConfig }).pipe(
+          Effect.flatMap(Batch.throwIfError),
+          Effect.as("nothing failed"),
+          Effect.catchTag("BatchCompletionError", (e) => Effect.succeed(describe(e)))
+        )
+      )
+      assert.deepStrictEqual(resultOf(yield* invokeOnce(new FakeDurableService(), effect)), expected)
     })
   )
 

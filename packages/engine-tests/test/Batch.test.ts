@@ -521,6 +521,62 @@ describe("Batch: abandoned items (§8.6)", () => {
   )
 })
 
+describe("Batch.restoreResult reads what the official SDK stores", () => {
+  it("an item error stored as a ChildContextError with a Cause chain gives the error ours stores would", () => {
+    const item = (error: unknown) => ({ index: 0, status: "FAILED", error })
+    const ours = Batch.restoreResult({
+      all: [
+        item({ ErrorType: "TypeError", ErrorMessage: "bad input" }),
+        item({ ErrorType: "StepError", ErrorMessage: "too far", ErrorData: "d" })
+      ],
+      completionReason: "ALL_COMPLETED"
+    })
+    const official = Batch.restoreResult({
+      all: [
+        item({
+          ErrorType: "ChildContextError",
+          ErrorMessage: "bad input",
+          Cause: {
+            ErrorType: "StepError",
+            ErrorMessage: "bad input",
+            Cause: { ErrorType: "TypeError", ErrorMessage: "bad input" }
+          }
+        }),
+        item({
+          ErrorType: "ChildContextError",
+          ErrorMessage: "too far",
+          ErrorData: "d",
+          Cause: {
+            ErrorType: "StepError",
+            ErrorMessage: "too far",
+            ErrorData: "d",
+            Cause: { ErrorType: "StepError", ErrorMessage: "too far" }
+          }
+        })
+      ],
+      completionReason: "ALL_COMPLETED"
+    })
+    const chain = (r: Batch.BatchResult<unknown>): Array<Record<string, unknown>> =>
+      r.getErrors().map((e) => ({
+        ...describeError(e),
+        innerCause: (e.cause as { cause?: { name?: string } } | undefined)?.cause?.name
+      }))
+    assert.deepStrictEqual(chain(official), chain(ours))
+    assert.deepStrictEqual(
+      chain(official).map((e) => [e["name"], e["causeName"], e["innerCause"], e["message"]]),
+      [
+        ["ChildContextError", "StepError", "TypeError", "bad input"],
+        ["ChildContextError", "StepError", "StepError", "too far"]
+      ]
+    )
+    // Stored again, it is in ours' form.
+    assert.deepStrictEqual(
+      official.toJSON().all.map((i) => i.error),
+      ours.toJSON().all.map((i) => i.error)
+    )
+  })
+})
+
 describe("Batch: results over 256 KiB are summarised and rebuilt from the items on replay", () => {
   it.effect(
     "stores a MapResult summary with ReplayChildren; the replay gives the same result without re-running items",

@@ -155,6 +155,42 @@ describe("Engine replay", () => {
     })
   )
 
+  it.live(
+    "a large child result goes through its serdes on the first run and when rebuilt, nested too (as a small one does)",
+    () =>
+      Effect.gen(function* () {
+        const drive = makeDrive()
+        const big = "x".repeat(300 * 1024)
+        const seen: Array<unknown> = []
+        const fn = withDurableExecution(async (_: unknown, ctx) => {
+          const value = await ctx.runInChildContext("outer", async (child) => {
+            const inner = await child.runInChildContext("inner", async (grandchild) => {
+              const part = await grandchild.step("part", async () => big)
+              return { part, at: new Date(0) }
+            })
+            return { inner, at: new Date(0) }
+          })
+          const batch = await ctx.map("batch", [1], async (item) => ({ part: await item.step("p", async () => big) }))
+          seen.push([
+            typeof value.at,
+            typeof value.inner.at,
+            value.inner.part.length,
+            batch.getResults()[0]!.part.length
+          ])
+          await ctx.wait({ seconds: 1 })
+          return "done"
+        })
+        const r = yield* run(drive, () => fn)
+        assert.deepStrictEqual(r.last, { Status: "SUCCEEDED", Result: '"done"' })
+        assert.strictEqual(drive.op("1")?.ReplayChildren, true)
+        assert.strictEqual(drive.op("1-1")?.ReplayChildren, true)
+        assert.deepStrictEqual(seen, [
+          ["string", "string", big.length, big.length],
+          ["string", "string", big.length, big.length]
+        ])
+      })
+  )
+
   it.live("Effect API: the same engine replays Step.run results", () =>
     Effect.gen(function* () {
       const { Handler, Wait } = yield* Effect.promise(() => import("@durable-lambda/core"))

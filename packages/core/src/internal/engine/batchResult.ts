@@ -3,7 +3,13 @@
  * shared by the public `Batch.makeResult` / `Batch.restoreResult` and the batch engine. Engine-internal (not
  * part of the package's public surface).
  */
-import { ChildContextError, clampErrorObject, fromErrorObject, toErrorObject } from "../../Errors.ts"
+import {
+  BatchCompletionError,
+  ChildContextError,
+  clampErrorObject,
+  fromErrorObject,
+  toErrorObject
+} from "../../Errors.ts"
 import type { ErrorObject } from "../../Operation.ts"
 import {
   BatchItemStatus,
@@ -23,6 +29,32 @@ export const itemError = (inner: ErrorObject | undefined, fallback?: ChildContex
   const error = new ChildContextError(cause.message, cause)
   innerErrors.set(error, inner)
   return error
+}
+
+/** An `ErrorObject` with the official SDK's `Cause` (how it stores a batch item's error and its causes). */
+interface OfficialItemError extends ErrorObject {
+  readonly Cause?: OfficialItemError | undefined
+}
+
+/**
+ * The ErrorObject an item failed with, from a stored item error: ours stores it as is; the official SDK stores
+ * the item's `ChildContextError` with the error it wraps under `Cause` (a `StepError` for an error that is not a
+ * durable one, itself with the original type under `Cause`), which is unwrapped to the same ErrorObject.
+ */
+export const storedItemError = (stored: unknown): ErrorObject | undefined => {
+  if (stored === null || typeof stored !== "object") return undefined
+  const outer = stored as OfficialItemError
+  const wrapped = outer.Cause
+  if (outer.ErrorType !== "ChildContextError" || wrapped === null || typeof wrapped !== "object") return outer
+  const original = wrapped.ErrorType === "StepError" ? wrapped.Cause?.ErrorType : undefined
+  const errorType = original ?? wrapped.ErrorType
+  const errorMessage = wrapped.ErrorMessage ?? outer.ErrorMessage
+  const errorData = wrapped.ErrorData ?? outer.ErrorData
+  return {
+    ...(errorType === undefined ? {} : { ErrorType: errorType }),
+    ...(errorMessage === undefined ? {} : { ErrorMessage: errorMessage }),
+    ...(errorData === undefined ? {} : { ErrorData: errorData })
+  }
 }
 
 const innerOf = (error: ChildContextError): ErrorObject => {
@@ -83,6 +115,8 @@ export class BatchResultImpl<T> implements BatchResult<T> {
   throwIfError(): void {
     const first = this.failed()[0]
     if (first !== undefined) throw first.error
+    // A completion decision failed the batch although no item failed (a quorum that cannot be met).
+    if (this.status === "FAILED") throw new BatchCompletionError(this.completionReason)
   }
   toJSON(): BatchResultJson {
     return {

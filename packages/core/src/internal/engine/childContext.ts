@@ -72,6 +72,16 @@ const failed = <E2>(
 }
 
 /**
+ * `deserialize(serialize(value))` with the child's serdes: what a child returns in every mode (a serdes failure
+ * ends the invocation, as when reading a stored result).
+ */
+const roundTrip = <A>(alloc: Allocation, serdes: ChildConfig<A, any>["serdes"], value: A): Effect.Effect<A> =>
+  SerdesRunner.serialize(alloc, serdes, value).pipe(
+    Effect.flatMap((payload) => SerdesRunner.deserialize<A>(alloc, serdes, payload)),
+    Effect.catch((e) => alloc.state.runtime.terminate({ _tag: "InvocationFailed", error: e }))
+  )
+
+/**
  * The child-context algorithm over an allocated id; `body` runs with the child's state.
  *
  * @internal
@@ -95,9 +105,12 @@ export const execute = <A, E, E2 = never>(
     if (record?.Status === "SUCCEEDED") {
       Alloc.afterReplay(state)
       if (record.ContextDetails?.ReplayChildren === true) {
-        return yield* body(ContextStates.makeChild(state, alloc.rawId, "replaySucceeded", alloc.name)).pipe(
+        // The result was too large to store: rebuild it from the children, then give it the serdes round trip
+        // the first run gave it (as the official SDK does), so both runs return the same value.
+        const rebuilt = yield* body(ContextStates.makeChild(state, alloc.rawId, "replaySucceeded", alloc.name)).pipe(
           Effect.mapError(wrap)
         )
+        return yield* roundTrip(alloc, serdes, rebuilt)
       }
       return yield* SerdesRunner.deserialize<A>(alloc, serdes, record.ContextDetails?.Result).pipe(
         Effect.catch((e) => runtime.terminate({ _tag: "InvocationFailed", error: e }))
@@ -153,7 +166,9 @@ export const execute = <A, E, E2 = never>(
         awaitCompletion
       )
       yield* Lifecycle.ended(alloc, false, "SUCCEEDED")
-      return value
+      return yield* SerdesRunner.deserialize<A>(alloc, serdes, payload).pipe(
+        Effect.catch((e) => runtime.terminate({ _tag: "InvocationFailed", error: e }))
+      )
     }
     yield* runtime.checkpoint(
       payload === undefined
