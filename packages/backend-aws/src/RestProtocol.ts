@@ -350,9 +350,20 @@ export interface ApiRoute {
  *
  * @since 0.1.0
  */
-export const apiRoutes: ReadonlyArray<ApiRoute> = [
-  { operation: "CheckpointDurableExecution", method: "POST", pattern: checkpointRoute.pattern, body: "json" },
-  { operation: "GetDurableExecutionState", method: "GET", pattern: getStateRoute.pattern, body: "none" },
+export const apiRoutes: ReadonlyArray<ApiRoute> = /* @__PURE__ */ (() => [
+  // Declared pure: a handler's bundle needs none of this table, and bundlers keep a plain top-level array.
+  {
+    operation: "CheckpointDurableExecution",
+    method: "POST",
+    pattern: `/${apiVersion}/durable-executions/{DurableExecutionArn}/checkpoint`,
+    body: "json"
+  },
+  {
+    operation: "GetDurableExecutionState",
+    method: "GET",
+    pattern: `/${apiVersion}/durable-executions/{DurableExecutionArn}/state`,
+    body: "none"
+  },
   {
     operation: "GetDurableExecution",
     method: "GET",
@@ -395,7 +406,7 @@ export const apiRoutes: ReadonlyArray<ApiRoute> = [
     pattern: `/${apiVersion}/functions/{FunctionName}/durable-executions`,
     body: "none"
   }
-]
+])()
 
 /** The path of `GetDurableExecution`. @since 0.1.0 */
 export const executionPath = (durableExecutionArn: string): string =>

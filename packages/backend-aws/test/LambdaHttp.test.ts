@@ -324,6 +324,21 @@ describe("the environment's target", () => {
     )
   })
 
+  it("importing the package loads neither node:http nor node:https (nor the undici and http2 they drag in)", () => {
+    const script = `
+      const before = new Set(process.moduleLoadList)
+      await import(${JSON.stringify(new URL("../src/index.ts", import.meta.url).href)})
+      const added = process.moduleLoadList.filter((m) => !before.has(m))
+      console.log(JSON.stringify(added.filter((m) => /^NativeModule (https?|http2|tls|internal\\/deps\\/undici\\/undici)$/.test(m))))
+    `
+    const output = execFileSync(
+      process.execPath,
+      ["--conditions=@durable-lambda/source", "--input-type=module", "--eval", script],
+      { encoding: "utf8" }
+    )
+    assert.deepStrictEqual(JSON.parse(output.trim().split("\n").pop()!), [])
+  })
+
   it("a handler's calls inside Lambda load no module of the AWS SDK", () => {
     // A fresh process with the environment Lambda sets, recording every module Node loads.
     const script = `
