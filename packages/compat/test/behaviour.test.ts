@@ -248,33 +248,113 @@ describe("throwIfError of a batch its completion decision failed (as the officia
   })
 })
 
-describe("[concurrent-update-order] updates of operations running concurrently", () => {
-  it("the same updates, in another order; sequential code in the same order", async () => {
-    const concurrent: Body = async (_event, ctx) =>
+describe("updates of operations running concurrently (in the official SDK's order)", () => {
+  /** Runs `body` under both SDKs and expects the same updates, in the same order. */
+  const sameOrder = async (body: Body) => {
+    const { ours, theirs } = await compare(body)
+    expect(ours.updates).toStrictEqual(theirs.updates)
+    return theirs.updates
+  }
+
+  it("child contexts started together: every START before the first operation inside any of them", async () => {
+    const updates = await sameOrder(async (_event, ctx) =>
       Promise.all([
         ctx.runInChildContext("a", async (c: any) => c.step("sa", async () => 1)),
         ctx.runInChildContext("b", async (c: any) => c.step("sb", async () => 2))
       ])
-    const { ours, theirs } = await compare(concurrent)
-    expect([...ours.updates].sort()).toStrictEqual([...theirs.updates].sort())
-    expect(theirs.updates.slice(0, 4)).toStrictEqual([
-      "START CONTEXT a",
-      "START CONTEXT b",
-      "START STEP sa",
-      "START STEP sb"
-    ])
-    expect(ours.updates.slice(0, 4)).toStrictEqual([
-      "START CONTEXT a",
-      "START STEP sa",
-      "START CONTEXT b",
-      "START STEP sb"
-    ])
-    const sequential = await compare(async (_event, ctx) => {
+    )
+    expect(updates.slice(0, 4)).toStrictEqual(["START CONTEXT a", "START CONTEXT b", "START STEP sa", "START STEP sb"])
+  })
+
+  it("three child contexts of two steps each", async () => {
+    await sameOrder(async (_event, ctx) =>
+      Promise.all(
+        ["a", "b", "c"].map((n) =>
+          ctx.runInChildContext(n, async (c: any) => {
+            const x = await c.step(`${n}1`, async () => 1)
+            const y = await c.step(`${n}2`, async () => 2)
+            return x + y
+          })
+        )
+      )
+    )
+  })
+
+  it("child contexts of one and two steps", async () => {
+    await sameOrder(async (_event, ctx) =>
+      Promise.all([
+        ctx.runInChildContext("a", async (c: any) => c.step("sa", async () => 1)),
+        ctx.runInChildContext("b", async (c: any) => {
+          const x = await c.step("b1", async () => 1)
+          return x + (await c.step("b2", async () => 2))
+        })
+      ])
+    )
+  })
+
+  it("a child context with a wait next to one with a step", async () => {
+    await sameOrder(async (_event, ctx) =>
+      Promise.all([
+        ctx.runInChildContext("a", async (c: any) => {
+          await c.wait("wa", { seconds: 1 })
+          return c.step("sa", async () => 1)
+        }),
+        ctx.runInChildContext("b", async (c: any) => c.step("sb", async () => 2))
+      ])
+    )
+  })
+
+  it("a NESTED map of 3 items, concurrency 2", async () => {
+    await sameOrder(
+      async (_event, ctx) =>
+        (
+          await ctx.map("m", [1, 2, 3], async (c: any, n: number) => c.step(`s${n}`, async () => n), {
+            maxConcurrency: 2
+          })
+        ).getResults() as any
+    )
+  })
+
+  it("a parallel of 2 branches", async () => {
+    await sameOrder(
+      async (_event, ctx) =>
+        (
+          await ctx.parallel("p", [
+            async (c: any) => c.step("p1", async () => 1),
+            async (c: any) => c.step("p2", async () => 2)
+          ])
+        ).getResults() as any
+    )
+  })
+
+  it("a parallel whose two failures end it before its success is recorded", async () => {
+    for (const nesting of ["NESTED", "FLAT"]) {
+      const { ours } = await compare(async (_event, ctx) => {
+        const r = await ctx.parallel(
+          "p",
+          [
+            async (c: any) => c.step("ok", async () => 1),
+            { name: "bad", func: async () => Promise.reject(new Error("no")) },
+            async (c: any) => c.step("fails", async () => Promise.reject(new Error("step no")), noRetry)
+          ],
+          { nesting, completionConfig: { toleratedFailureCount: 1 } } as any
+        )
+        return { reason: r.completionReason, results: r.getResults(), errors: r.getErrors().map((e: any) => e.message) }
+      })
+      expect(ours.result).toStrictEqual({
+        reason: "FAILURE_TOLERANCE_EXCEEDED",
+        results: [],
+        errors: ["no", "step no"]
+      })
+    }
+  })
+
+  it("sequential code", async () => {
+    await sameOrder(async (_event, ctx) => {
       const a = await ctx.runInChildContext("a", async (c: any) => c.step("sa", async () => 1))
       const m = await ctx.map("m", [1], async (c: any, n: number) => c.step("s", async () => n))
       await ctx.wait("w", { seconds: 1 })
       return [a, ...m.getResults()]
     })
-    expect(sequential.ours.updates).toStrictEqual(sequential.theirs.updates)
   })
 })

@@ -600,7 +600,16 @@ class AsyncDurableContext<L extends DurableLogger> implements DurableContext<L> 
         alloc,
         items.map((branch) => ({
           name: branch.name,
-          run: (child: ContextState) => fromPromise(() => branch.func(new AsyncDurableContext<L>(child, services)))
+          // awaited inside an async function, as the official SDK's branch executor does (one tick less than
+          // returning the branch's promise from one, which a map item's executor does)
+          run: (child: ContextState) =>
+            Effect.tryPromise({
+              try: async () => {
+                const result = await branch.func(new AsyncDurableContext<L>(child, services))
+                return result
+              },
+              catch: (e) => e
+            })
         })),
         engine
       ),

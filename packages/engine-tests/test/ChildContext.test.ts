@@ -88,4 +88,37 @@ describe("ChildContext.run", () => {
       assert.strictEqual(drive.op("1")?.Status, "FAILED")
     })
   )
+
+  it.live("children started together queue every START before the first operation inside any of them", () =>
+    Effect.gen(function* () {
+      const drive = makeDrive()
+      const child = (name: string, steps: number) =>
+        ChildContext.run(
+          name,
+          Effect.gen(function* () {
+            let total = 0
+            for (let i = 1; i <= steps; i++) total += yield* Step.run(`${name}${i}`, Effect.succeed(i))
+            return total
+          })
+        )
+      const handler = effectHandler(() =>
+        Effect.all([child("a", 2), child("b", 2), child("c", 1)], { concurrency: "unbounded" })
+      )
+      const r = yield* run(drive, () => handler)
+      assert.deepStrictEqual(resultOf(r.last), [3, 3, 1])
+      const updates = drive.updates().map((u) => `${u.Action} ${u.Type} ${u.Name}`)
+      assert.deepStrictEqual(updates.slice(0, 6), [
+        "START CONTEXT a",
+        "START CONTEXT b",
+        "START CONTEXT c",
+        "START STEP a1",
+        "START STEP b1",
+        "START STEP c1"
+      ])
+      // the steps of one round resume together, in the order they queued their updates
+      const second = updates.filter((u) => u === "START STEP a2" || u === "START STEP b2")
+      assert.deepStrictEqual(second, ["START STEP a2", "START STEP b2"])
+      assert.isBelow(updates.indexOf("START STEP b2"), updates.indexOf("SUCCEED STEP a2"))
+    })
+  )
 })

@@ -59,9 +59,11 @@ describe("FLAT nesting (Effect API)", () => {
       )
       const service = new FakeDurableService()
       const run = yield* service.run(handler)
+      // The two failures settle before "ok" succeeds (a success takes more microtasks to record than a failure,
+      // as in the official SDK), so the batch ends with "ok" still started.
       assert.deepStrictEqual(resultOf(run.output), {
         reason: "FAILURE_TOLERANCE_EXCEEDED",
-        results: [1],
+        results: [],
         errors: ["no", "step no"]
       })
       assert.strictEqual(service.op("1-3-1")?.Status, "FAILED")

@@ -5,7 +5,6 @@
  */
 import * as Effect from "effect/Effect"
 import * as Scope from "effect/Scope"
-import * as Semaphore from "effect/Semaphore"
 import type { BackendError } from "../DurableBackend.ts"
 import { DurableBackend } from "../DurableBackend.ts"
 import type { OperationUpdate } from "../Operation.ts"
@@ -51,13 +50,15 @@ export class Checkpointer {
   private inFlight = false
   private lingering = false
   private closed = false
-  private readonly mutex: Semaphore.Semaphore
+  /** A call is being prepared or is in flight (flushes and refreshes take turns). */
+  private sending = false
+  /** Who waits for the current call to end, in arrival order. */
+  private readonly turnWaiters: Array<() => void> = []
   private readonly options: CheckpointerOptions
 
   constructor(options: CheckpointerOptions) {
     this.options = options
     this.token = options.token
-    this.mutex = Semaphore.makeUnsafe(1)
   }
 
   /**
@@ -84,20 +85,61 @@ export class Checkpointer {
   /**
    * Sends queued updates until `seq` is acknowledged. Sending is uninterruptible: a fiber interrupted while
    * its batch is on the wire (an abandoned map item, an invocation ending) must not lose the batch or the
-   * next token; only the wait for the mutex can be interrupted.
+   * next token; only the wait for its turn can be interrupted.
    */
   flushThrough(seq: number): Effect.Effect<void, BackendError> {
-    return this.mutex.withPermits(1)(
-      Effect.uninterruptible(
-        Effect.suspend(() => {
-          if (this.ackedSeq >= seq) return Effect.void
-          return this.options.concurrentWork()
-            ? Effect.andThen(Effect.sleep(0), this.sendUntil(seq))
-            : this.sendUntil(seq)
-        })
+    return Effect.suspend(() => {
+      if (this.ackedSeq >= seq) return Effect.void
+      if (this.sending) return Effect.andThen(this.nextTurn, this.flushThrough(seq))
+      return this.exclusive(
+        this.options.concurrentWork() ? Effect.andThen(Effect.sleep(0), this.sendUntil(seq)) : this.sendUntil(seq)
       )
-    )
+    })
   }
+
+  /**
+   * Runs `send` as the one call in progress. When it ends, the fiber that sent it and the waiters resume
+   * together, in arrival order, one microtask later, as the official SDK resolves every update of a batch in
+   * one loop: the operations whose updates one call acknowledged go on in the order they queued them.
+   */
+  private exclusive(send: Effect.Effect<void, BackendError>): Effect.Effect<void, BackendError> {
+    return Effect.suspend(() => {
+      this.sending = true
+      return Effect.uninterruptible(
+        Effect.exit(send).pipe(
+          Effect.flatMap((exit) =>
+            Effect.andThen(
+              Effect.callback<void>((resume) => {
+                this.turnWaiters.unshift(() => resume(Effect.void))
+                this.release()
+              }),
+              exit
+            )
+          )
+        )
+      )
+    })
+  }
+
+  /** The call in progress ended: whoever waits resumes, in arrival order, one microtask later. */
+  private release(): void {
+    this.sending = false
+    if (this.turnWaiters.length === 0) return
+    const woken = this.turnWaiters.splice(0)
+    queueMicrotask(() => {
+      for (const wake of woken) wake()
+    })
+  }
+
+  /** Waits (interruptibly) until the call in progress ends. */
+  private readonly nextTurn: Effect.Effect<void> = Effect.callback<void>((resume) => {
+    const wake = () => resume(Effect.void)
+    this.turnWaiters.push(wake)
+    return Effect.sync(() => {
+      const at = this.turnWaiters.indexOf(wake)
+      if (at >= 0) this.turnWaiters.splice(at, 1)
+    })
+  })
 
   /** Sends everything queued so far. */
   flushAll(): Effect.Effect<void, BackendError> {
@@ -106,10 +148,12 @@ export class Checkpointer {
 
   /** A round trip even with nothing queued, to learn of service-side changes (timers, callbacks). */
   refresh(): Effect.Effect<void, BackendError> {
-    return this.mutex.withPermits(1)(
-      Effect.uninterruptible(
-        Effect.suspend(() => (this.queue.length > 0 ? this.sendUntil(this.nextSeq - 1) : this.sendBatch([])))
-      )
+    return Effect.suspend(() =>
+      this.sending
+        ? Effect.andThen(this.nextTurn, this.refresh())
+        : this.exclusive(
+            Effect.suspend(() => (this.queue.length > 0 ? this.sendUntil(this.nextSeq - 1) : this.sendBatch([])))
+          )
     )
   }
 

@@ -16,6 +16,7 @@ import * as OperationId from "../../OperationId.ts"
 import type { Serdes } from "../../Serdes.ts"
 import * as Alloc from "./allocation.ts"
 import * as ChildContextEngine from "./childContext.ts"
+import * as Ticks from "../ticks.ts"
 import {
   BatchItemStatus,
   CompletionOutcome,
@@ -29,6 +30,15 @@ import {
   type ParallelConfig,
   type ThresholdCompletionConfig
 } from "../../Batch.ts"
+
+/**
+ * Microtasks the official SDK's batch takes (internal/ticks.ts): from an item's outcome to starting the next
+ * items, from the last outcome to the batch's result, and from the batch's SUCCEED to the code that awaits it
+ * (beyond a child context's).
+ */
+const SETTLE_TICKS = 1
+const DONE_TICKS = 4
+const RESULT_TICKS = 6
 
 /**
  * The engine's view of one unit of work: its operation name and its body over the item's child context.
@@ -390,7 +400,7 @@ export const execute = <O>(
 
         // Items start in index order: each takes its id here, then runs at once up to its first suspension (so
         // its START is queued before any item's outcome is looked at, as in the official SDK). Settling waits
-        // for the next turn, which keeps the start/settle chain from nesting.
+        // a microtask (as the official SDK's), which also keeps the start/settle chain from nesting.
         const startMore: Effect.Effect<void> = Effect.suspend(() => {
           const starting: Array<Effect.Effect<unknown>> = []
           while (active < limit && next < total) {
@@ -403,7 +413,9 @@ export const execute = <O>(
                 runItem(child, index, itemAlloc).pipe(
                   // Settling and starting the next items counts as running code, so the invocation cannot decide
                   // to suspend in the gap between one item finishing and the next one starting.
-                  Effect.flatMap((item) => child.runtime.executingScope(Effect.andThen(Effect.yieldNow, settle(item))))
+                  Effect.flatMap((item) =>
+                    child.runtime.executingScope(Effect.andThen(Ticks.ticks(SETTLE_TICKS), settle(item)))
+                  )
                 ),
                 scope,
                 { startImmediately: true }
@@ -417,6 +429,7 @@ export const execute = <O>(
         if (rules.custom && rules.isDone(entries, 0, 0)) return build([])
         yield* startMore
         yield* Deferred.await(done)
+        yield* Ticks.ticks(DONE_TICKS)
         return build(entries)
       })
     )
@@ -428,7 +441,10 @@ export const execute = <O>(
       ...(config.serdes === undefined ? {} : { serdes: config.serdes }),
       summaryGenerator: summary(config.kind, config.summaryGenerator)
     }
-  ).pipe(Effect.map((value) => restoreResult<O>(value)))
+  ).pipe(
+    Effect.tap(() => Ticks.ticks(RESULT_TICKS)),
+    Effect.map((value) => restoreResult<O>(value))
+  )
 }
 
 /**

@@ -15,6 +15,7 @@ import * as OperationId from "../../OperationId.ts"
 import { utf8Length } from "../bytes.ts"
 import { checkPayload } from "../payload.ts"
 import * as Lifecycle from "../lifecycle.ts"
+import * as Ticks from "../ticks.ts"
 import * as SerdesRunner from "../serdesRunner.ts"
 import * as TypedErrors from "../typedErrorCodec.ts"
 import * as Alloc from "./allocation.ts"
@@ -82,6 +83,16 @@ const roundTrip = <A>(alloc: Allocation, serdes: ChildConfig<A, any>["serdes"], 
   )
 
 /**
+ * How many microtasks after its SUCCEED (FAIL) the official SDK's child context hands its outcome to the code
+ * that awaits it (internal/ticks.ts).
+ */
+const SUCCEEDED_TICKS = 7
+const FAILED_TICKS = 5
+/** The body starts a tick after the START is queued; the SUCCEED is queued two ticks after its value is known. */
+const BODY_TICKS = 1
+const SERIALIZE_TICKS = 2
+
+/**
  * The child-context algorithm over an allocated id; `body` runs with the child's state.
  *
  * @internal
@@ -123,6 +134,7 @@ export const execute = <A, E, E2 = never>(
     } else {
       yield* Lifecycle.started(alloc, true)
     }
+    yield* Ticks.ticks(BODY_TICKS)
     const child = ContextStates.makeChild(state, alloc.rawId, record === undefined ? "execute" : "replay", alloc.name)
     const plugins = runtime.plugins
     const run = plugins.has("wrapChildContextFn")
@@ -140,9 +152,11 @@ export const execute = <A, E, E2 = never>(
       const { stored, error } = failed(alloc, config, outcome.failure)
       yield* runtime.checkpoint({ ...base, Action: "FAIL", Error: stored, ...preserved }, awaitCompletion)
       yield* Lifecycle.ended(alloc, false, "FAILED", fromErrorObject(stored))
+      yield* Ticks.ticks(FAILED_TICKS)
       return yield* Effect.fail(error)
     }
     const value = outcome.success
+    yield* Ticks.ticks(SERIALIZE_TICKS)
     const serialized = yield* Effect.result(SerdesRunner.serialize(alloc, serdes, value))
     if (serialized._tag === "Failure") {
       yield* runtime.checkpoint({ ...base, Action: "FAIL", Error: toErrorObject(serialized.failure) }, awaitCompletion)
@@ -166,6 +180,7 @@ export const execute = <A, E, E2 = never>(
         awaitCompletion
       )
       yield* Lifecycle.ended(alloc, false, "SUCCEEDED")
+      yield* Ticks.ticks(SUCCEEDED_TICKS)
       return yield* SerdesRunner.deserialize<A>(alloc, serdes, payload).pipe(
         Effect.catch((e) => runtime.terminate({ _tag: "InvocationFailed", error: e }))
       )
@@ -177,6 +192,7 @@ export const execute = <A, E, E2 = never>(
       awaitCompletion
     )
     yield* Lifecycle.ended(alloc, false, "SUCCEEDED")
+    yield* Ticks.ticks(SUCCEEDED_TICKS)
     return yield* SerdesRunner.deserialize<A>(alloc, serdes, payload).pipe(
       Effect.catch((e) => runtime.terminate({ _tag: "InvocationFailed", error: e }))
     )
@@ -224,6 +240,7 @@ export const executeVirtual = <A, E, E2 = never>(
     const mode: Ctx.Mode =
       state.mode === "replaySucceeded" ? "replaySucceeded" : firstInside(alloc) === undefined ? "execute" : "replay"
     yield* Lifecycle.started(alloc, true)
+    yield* Ticks.ticks(BODY_TICKS)
     const child = ContextStates.makeVirtualChild(state, alloc.rawId, mode, alloc.name)
     const plugins = runtime.plugins
     const run = plugins.has("wrapChildContextFn")
@@ -234,14 +251,17 @@ export const executeVirtual = <A, E, E2 = never>(
     if (outcome._tag === "Failure") {
       const { stored, error } = failed(alloc, config, outcome.failure)
       yield* Lifecycle.ended(alloc, true, "FAILED", fromErrorObject(stored))
+      yield* Ticks.ticks(FAILED_TICKS)
       return yield* Effect.fail(error)
     }
+    yield* Ticks.ticks(SERIALIZE_TICKS)
     const serialized = yield* Effect.result(SerdesRunner.serialize(alloc, config?.serdes, outcome.success))
     if (serialized._tag === "Failure") {
       yield* Lifecycle.ended(alloc, true, "FAILED", serialized.failure)
       return yield* Effect.fail(wrap(serialized.failure))
     }
     yield* Lifecycle.ended(alloc, true, "SUCCEEDED")
+    yield* Ticks.ticks(SUCCEEDED_TICKS)
     return yield* SerdesRunner.deserialize<A>(alloc, config?.serdes, serialized.success).pipe(
       Effect.catch((e) => runtime.terminate({ _tag: "InvocationFailed", error: e }))
     )

@@ -27,6 +27,7 @@ import { checkPayload } from "../payload.ts"
 import type { AwaitHandle } from "../runtime.ts"
 import * as Attempt from "../attempt.ts"
 import * as Lifecycle from "../lifecycle.ts"
+import * as Ticks from "../ticks.ts"
 import * as SerdesRunner from "../serdesRunner.ts"
 import * as TypedErrors from "../typedErrorCodec.ts"
 import * as Alloc from "./allocation.ts"
@@ -180,8 +181,10 @@ export const execute = <A, E>(alloc: Allocation, spec: StepSpec<A, E>): Effect.E
       const plugins = runtime.plugins
       const info = plugins.active ? yield* Lifecycle.attemptInfo(alloc, attempt, semantics) : undefined
       if (info !== undefined) yield* plugins.emit("onOperationAttemptStart", () => info)
-      const body =
-        info === undefined ? spec.attempt(scope) : plugins.wrap("wrapOperationAttemptFn", info, spec.attempt(scope))
+      // The body starts two ticks after the START is queued and succeeds two ticks after it returns, as in the
+      // official SDK (internal/ticks.ts); the ticks count as running code, so a concurrent send waits for them.
+      const userBody = Effect.andThen(Ticks.ticks(2), spec.attempt(scope)).pipe(Effect.tap(() => Ticks.ticks(2)))
+      const body = info === undefined ? userBody : plugins.wrap("wrapOperationAttemptFn", info, userBody)
       const ended = (outcome: "SUCCEEDED" | "FAILED", status: "SUCCEEDED" | "FAILED" | "PENDING", error?: unknown) =>
         info === undefined
           ? Effect.void
