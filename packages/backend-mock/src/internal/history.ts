@@ -7,6 +7,22 @@
  */
 import type { Operation } from "@durable-lambda/core"
 
+/**
+ * The platform's `Date`, captured when this module loads. A test harness may replace the global `Date` with
+ * a fake one while a run is in progress (`@sinonjs/fake-timers` under `skipTime`): its constructor is a
+ * subclass behind a `Proxy` that defines a property on every instance, several times slower than the native
+ * one. The service always builds its timestamps from explicit epoch milliseconds, so the native constructor
+ * gives the same `Date` (and `instanceof Date` still holds against the fake one).
+ */
+const NativeDate: DateConstructor = Date
+
+/**
+ * A `Date` at epoch milliseconds `ms`, built with the platform's constructor.
+ *
+ * @internal
+ */
+export const dateOf = (ms: number): Date => new NativeDate(ms)
+
 /** Every `EventType` of the Lambda model. @since 0.1.0 */
 export type EventType =
   | "ExecutionStarted"
@@ -150,7 +166,7 @@ export const makeEvent = <T extends EventType>(
   event.EventId = eventId
   if (subject.Id !== undefined) event.Id = subject.Id
   if (subject.Name !== undefined) event.Name = subject.Name
-  event.EventTimestamp = new Date(timestamp)
+  event.EventTimestamp = dateOf(timestamp)
   if (subject.ParentId !== undefined) event.ParentId = subject.ParentId
   event[`${type}Details`] = details
   return event as unknown as HistoryEventOf<T>
