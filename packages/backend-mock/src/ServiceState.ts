@@ -12,7 +12,7 @@ import { Result } from "effect"
 import { type ApplyContext, applyUpdate } from "./internal/apply.ts"
 import { decodeMarker, encodeCallbackId, isWellFormedCallbackId, sequentialUuid } from "./internal/codec.ts"
 import { Errors, type ServiceError } from "./internal/errors.ts"
-import { dateOf, error, type HistoryEvent, payload } from "./internal/history.ts"
+import { copyData, dateOf, error, type HistoryEvent, payload } from "./internal/history.ts"
 import { checkToken, closeExecution, expireTokens, issueToken, newExecution, pageOf } from "./internal/lifecycle.ts"
 import {
   appendEvent,
@@ -671,8 +671,8 @@ export class ServiceState {
     if (execution === undefined) return fail(Errors.executionNotFound())
     this.#autoFireFor(execution)
     const events = execution.events
-    if (start <= 0) return ok(structuredClone(events))
-    return ok(start >= events.length ? [] : structuredClone(events.slice(start)))
+    if (start <= 0) return ok(copyData(events))
+    return ok(start >= events.length ? [] : copyData(events.slice(start)))
   }
 
   /** Every stored operation (visible or not), EXECUTION first, in start order. Empty for an unknown ARN. */

@@ -284,6 +284,12 @@ describe("ServiceState history", () => {
       assert.deepStrictEqual(ok(state.getHistory(exec.arn, all.length + 5)), [])
       ;(later as unknown as Array<unknown>).length = 0
       assert.deepStrictEqual(ok(state.getHistory(exec.arn, 2)), all.slice(2))
+      // deep copies: nested details and timestamps included
+      const event = ok(state.getHistory(exec.arn, all.length - 1))[0] as unknown as Record<string, any>
+      assert.instanceOf(event.EventTimestamp, Date)
+      event.EventTimestamp.setTime(0)
+      for (const key of Object.keys(event)) if (key.endsWith("Details")) event[key].mutated = true
+      assert.deepStrictEqual(ok(state.getHistory(exec.arn, all.length - 1)), all.slice(-1))
       assert.strictEqual(err(state.getHistory("arn:unknown", 1)).code, err(state.getHistory("arn:unknown")).code)
     })
   )

@@ -23,6 +23,28 @@ const NativeDate: DateConstructor = Date
  */
 export const dateOf = (ms: number): Date => new NativeDate(ms)
 
+/**
+ * A deep copy of stored data (plain objects, arrays, `Date`s, primitives), as `structuredClone` would make it
+ * and several times faster on a long history. Anything else (not expected in stored events) goes through
+ * `structuredClone`.
+ *
+ * @internal
+ */
+export const copyData = <A>(value: A): A => copyValue(value) as A
+
+const copyValue = (value: unknown): unknown => {
+  if (value === null || typeof value !== "object") return value
+  if (Array.isArray(value)) return value.map(copyValue)
+  const proto = Object.getPrototypeOf(value)
+  if (proto === Object.prototype || proto === null) {
+    const out: Record<string, unknown> = {}
+    for (const key of Object.keys(value)) out[key] = copyValue((value as Record<string, unknown>)[key])
+    return out
+  }
+  if (value instanceof NativeDate) return new NativeDate(value.getTime())
+  return structuredClone(value)
+}
+
 /** Every `EventType` of the Lambda model. @since 0.1.0 */
 export type EventType =
   | "ExecutionStarted"

@@ -42,7 +42,8 @@ const clonesInThisRealm = (): boolean => {
 }
 
 /**
- * `realmCopy` of a value that is already a fresh `structuredClone` (as `ServiceState.getHistory` returns):
- * the value itself when `structuredClone` builds in this realm, a second copy only when it does not.
+ * `realmCopy` of a value that is already a fresh copy made by the service (`ServiceState.getHistory`: plain
+ * data copied in its own module's realm, `structuredClone` for anything else): the value itself when
+ * `structuredClone` builds in this realm, a second copy when it may not.
  */
 export const realmCopyOfClone = <A>(value: A): A => (clonesInThisRealm() ? value : realmCopy(value))
