@@ -28,6 +28,14 @@ const econ = (side: EconomySide, key: "calls" | "bytes"): string =>
 
 const kb = (bytes: number | undefined) => (bytes === undefined ? "–" : `${n(bytes / 1024, 1)} KiB`)
 
+/** `meta.keptFromPrevious`: the groups a run kept, from the run before it, and what that run kept in turn. */
+interface KeptFromPrevious {
+  readonly groups: ReadonlyArray<string>
+  readonly date: string
+  readonly git: string
+  readonly earlier?: KeptFromPrevious
+}
+
 const verdict = (met: boolean | null) => (met === null ? "pending" : met ? "met" : "**missed**")
 
 export const renderMarkdown = (results: Results): string => {
@@ -43,9 +51,21 @@ export const renderMarkdown = (results: Results): string => {
     ""
   )
   if (m.keptFromPrevious !== undefined) {
-    const k = m.keptFromPrevious
+    const groups = ["harness", "replay", "economy", "coldstart"]
+    const kept = m.keptFromPrevious as KeptFromPrevious
+    // A kept group comes from the latest earlier run that measured it (each level of the chain names the groups
+    // that run kept in turn).
+    const sourceOf = (group: string, k: KeptFromPrevious): KeptFromPrevious =>
+      k.earlier !== undefined && k.earlier.groups.includes(group) ? sourceOf(group, k.earlier) : k
+    const bySource = new Map<string, Array<string>>()
+    for (const group of kept.groups) {
+      const source = sourceOf(group, kept)
+      const key = `${source.date} (${source.git})`
+      bySource.set(key, [...(bySource.get(key) ?? []), group])
+    }
+    const from = [...bySource].map(([run, gs]) => `${gs.join(", ")} from the run of ${run}`).join("; ")
     push(
-      `This run measured only ${["harness", "replay", "economy", "coldstart"].filter((g) => !k.groups.includes(g)).join(", ")}; the figures of ${k.groups.join(", ")} are kept from the run of ${k.date} (${k.git}).`,
+      `This run measured only ${groups.filter((g) => !kept.groups.includes(g)).join(", ")}; the other figures are kept: ${from}.`,
       ""
     )
   }

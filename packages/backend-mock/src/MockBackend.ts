@@ -216,10 +216,21 @@ export const reasonFor = (input: ReasonInput): DurableBackend.BackendErrorReason
 const make = Effect.fnUntraced(function* (state: ServiceState, options: MockBackendWithOptions) {
   // The call log grows by one entry per call; keep it in one array (appending, never copying) and index the
   // applied checkpoints, so recording and idempotent-replay detection cost O(1) per call on long executions.
-  const recorded: Array<RecordedCall.RecordedCall> = []
-  const applied = new Set<string>()
-  const appliedKey = (arn: string, token: string, clientToken: string) => `${arn}\u0000${token}\u0000${clientToken}`
-  const calls = Effect.sync((): ReadonlyArray<RecordedCall.RecordedCall> => [...recorded])
+  // An entry is built as its `RecordedCall` class (a Schema parse of the whole call, every update included)
+  // only when the log is read: under a test harness a long execution makes thousands of calls nobody reads.
+  const recorded: Array<RecordedCall.RecordedCall | (() => RecordedCall.RecordedCall)> = []
+  const built = (): ReadonlyArray<RecordedCall.RecordedCall> => {
+    for (let i = 0; i < recorded.length; i++) {
+      const entry = recorded[i]!
+      if (typeof entry === "function") recorded[i] = entry()
+    }
+    return recorded as Array<RecordedCall.RecordedCall>
+  }
+  // Applied (checkpoint token, ClientToken) pairs per execution ARN: the ARN, long and the same string on every
+  // call, is looked up as is rather than hashed again inside a composite key.
+  const applied = new Map<string, Set<string>>()
+  const appliedKey = (token: string, clientToken: string) => `${token}\u0000${clientToken}`
+  const calls = Effect.sync((): ReadonlyArray<RecordedCall.RecordedCall> => [...built()])
   const faults = yield* Ref.make<Record<RecordedCall.Kind, ReadonlyArray<Fault>>>({
     checkpoint: [],
     getExecutionState: []
@@ -228,15 +239,20 @@ const make = Effect.fnUntraced(function* (state: ServiceState, options: MockBack
     options.latency === undefined ? undefined : Duration.fromInputUnsafe(options.latency)
   )
 
-  const record = <A extends RecordedCall.RecordedCall>(build: (sequence: number) => A) =>
+  const record = (build: (sequence: number) => RecordedCall.RecordedCall) =>
     Effect.sync(() => {
-      const call = build(recorded.length + 1)
-      recorded.push(call)
-      if (call._tag === "Checkpoint" && call.applied && call.clientToken !== undefined) {
-        applied.add(appliedKey(call.durableExecutionArn, call.checkpointToken, call.clientToken))
-      }
-      return call
+      const sequence = recorded.length + 1
+      recorded.push(() => build(sequence))
     })
+
+  /** Indexes a checkpoint the state applied, so a retry with its ClientToken is recognised as a replay. */
+  const markApplied = (request: DurableBackend.CheckpointRequest) => {
+    if (request.clientToken !== undefined) {
+      let keys = applied.get(request.durableExecutionArn)
+      if (keys === undefined) applied.set(request.durableExecutionArn, (keys = new Set()))
+      keys.add(appliedKey(request.checkpointToken, request.clientToken))
+    }
+  }
 
   const takeFault = (kind: RecordedCall.Kind) =>
     Ref.modify(faults, (all): [Fault | undefined, Record<RecordedCall.Kind, ReadonlyArray<Fault>>] => {
@@ -251,9 +267,11 @@ const make = Effect.fnUntraced(function* (state: ServiceState, options: MockBack
     if (duration !== undefined) yield* Effect.sleep(duration)
   })
 
-  const isReplay = (request: DurableBackend.CheckpointRequest) =>
-    request.clientToken !== undefined &&
-    applied.has(appliedKey(request.durableExecutionArn, request.checkpointToken, request.clientToken))
+  const isReplay = (request: DurableBackend.CheckpointRequest) => {
+    if (request.clientToken === undefined) return false
+    const keys = applied.get(request.durableExecutionArn)
+    return keys !== undefined && keys.has(appliedKey(request.checkpointToken, request.clientToken))
+  }
 
   const checkpoint = Effect.fn("MockBackend.checkpoint")(function* (request: DurableBackend.CheckpointRequest) {
     yield* delay
@@ -262,7 +280,8 @@ const make = Effect.fnUntraced(function* (state: ServiceState, options: MockBack
       durableExecutionArn: request.durableExecutionArn,
       checkpointToken: request.checkpointToken,
       ...(request.clientToken !== undefined ? { clientToken: request.clientToken } : {}),
-      updates: request.updates
+      // (a copy of the list, as the request was: the entry is built later)
+      updates: [...request.updates]
     }
     if (fault !== undefined && !fault.afterApply) {
       const error = DurableBackend.BackendError.of("checkpoint", fault.reason)
@@ -289,6 +308,7 @@ const make = Effect.fnUntraced(function* (state: ServiceState, options: MockBack
       checkpointToken: result.success.CheckpointToken,
       newExecutionState: result.success.NewExecutionState
     }
+    if (!replay) markApplied(request)
     if (fault !== undefined) {
       const error = DurableBackend.BackendError.of("checkpoint", fault.reason)
       yield* record(

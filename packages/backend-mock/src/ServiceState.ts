@@ -12,7 +12,7 @@ import { Result } from "effect"
 import { type ApplyContext, applyUpdate } from "./internal/apply.ts"
 import { decodeMarker, encodeCallbackId, isWellFormedCallbackId, sequentialUuid } from "./internal/codec.ts"
 import { Errors, type ServiceError } from "./internal/errors.ts"
-import { error, type HistoryEvent, payload } from "./internal/history.ts"
+import { copyData, dateOf, error, type HistoryEvent, payload } from "./internal/history.ts"
 import { checkToken, closeExecution, expireTokens, issueToken, newExecution, pageOf } from "./internal/lifecycle.ts"
 import {
   appendEvent,
@@ -332,8 +332,8 @@ export class ServiceState {
       now,
       {},
       {
-        StartTimestamp: new Date(invocation.startedAt),
-        EndTimestamp: new Date(now),
+        StartTimestamp: dateOf(invocation.startedAt),
+        EndTimestamp: dateOf(now),
         RequestId: invocation.requestId,
         ...(functionError !== undefined ? { Error: error(functionError) } : {})
       }
@@ -383,7 +383,7 @@ export class ServiceState {
     if (execution === undefined) return fail(Errors.executionNotFound())
     this.#autoFireFor(execution)
     if (!isClosed(execution)) this.#close(execution, "STOPPED", { error: errorObject })
-    return ok({ StopTimestamp: new Date(execution.endedAt ?? this.now()) })
+    return ok({ StopTimestamp: dateOf(execution.endedAt ?? this.now()) })
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -661,12 +661,18 @@ export class ServiceState {
     })
   }
 
-  /** `GetDurableExecutionHistory` (with execution data): every event in EventId order. */
-  getHistory(durableExecutionArn: string): Outcome<ReadonlyArray<HistoryEvent>> {
+  /**
+   * `GetDurableExecutionHistory` (with execution data): every event in EventId order, or only those from
+   * index `start` on. History only grows, so a watcher that has read `start` events reads just the new ones
+   * (a copy of the part asked for, not of the whole history).
+   */
+  getHistory(durableExecutionArn: string, start: number = 0): Outcome<ReadonlyArray<HistoryEvent>> {
     const execution = this.#executions.get(durableExecutionArn)
     if (execution === undefined) return fail(Errors.executionNotFound())
     this.#autoFireFor(execution)
-    return ok(structuredClone(execution.events))
+    const events = execution.events
+    if (start <= 0) return ok(copyData(events))
+    return ok(start >= events.length ? [] : copyData(events.slice(start)))
   }
 
   /** Every stored operation (visible or not), EXECUTION first, in start order. Empty for an unknown ARN. */
@@ -813,6 +819,6 @@ const summaryOf = (execution: ExecutionRecord): ExecutionSummary => ({
   DurableExecutionName: execution.name,
   FunctionArn: execution.functionArn,
   Status: execution.status,
-  StartTimestamp: new Date(execution.startedAt),
-  ...(execution.endedAt !== undefined ? { EndTimestamp: new Date(execution.endedAt) } : {})
+  StartTimestamp: dateOf(execution.startedAt),
+  ...(execution.endedAt !== undefined ? { EndTimestamp: dateOf(execution.endedAt) } : {})
 })

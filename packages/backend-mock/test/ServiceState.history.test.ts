@@ -269,4 +269,28 @@ describe("ServiceState history", () => {
       assert.strictEqual(exec.history().length, 1)
     })
   )
+
+  it.effect("getHistory from an index: only the later events, as copies; past the end, none", () =>
+    Effect.sync(() => {
+      const { state } = makeState()
+      const exec = start(state)
+      exec.checkpoint([step("a", "START", { Name: "one" })])
+      exec.checkpoint([step("a", "SUCCEED", { Name: "one", Payload: "1" })])
+      const all = exec.history()
+      const later = ok(state.getHistory(exec.arn, 2))
+      assert.deepStrictEqual(later, all.slice(2))
+      assert.deepStrictEqual(ok(state.getHistory(exec.arn, 0)), all)
+      assert.deepStrictEqual(ok(state.getHistory(exec.arn, all.length)), [])
+      assert.deepStrictEqual(ok(state.getHistory(exec.arn, all.length + 5)), [])
+      ;(later as unknown as Array<unknown>).length = 0
+      assert.deepStrictEqual(ok(state.getHistory(exec.arn, 2)), all.slice(2))
+      // deep copies: nested details and timestamps included
+      const event = ok(state.getHistory(exec.arn, all.length - 1))[0] as unknown as Record<string, any>
+      assert.instanceOf(event.EventTimestamp, Date)
+      event.EventTimestamp.setTime(0)
+      for (const key of Object.keys(event)) if (key.endsWith("Details")) event[key].mutated = true
+      assert.deepStrictEqual(ok(state.getHistory(exec.arn, all.length - 1)), all.slice(-1))
+      assert.strictEqual(err(state.getHistory("arn:unknown", 1)).code, err(state.getHistory("arn:unknown")).code)
+    })
+  )
 })

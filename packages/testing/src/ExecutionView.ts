@@ -7,7 +7,7 @@
  */
 import type { Operation } from "@durable-lambda/core"
 import type { HistoryEvent } from "./History.ts"
-import { realmCopy } from "./internal/realmCopy.ts"
+import { realmCopy, realmCopyOfClone } from "./internal/realmCopy.ts"
 import type { Simulation } from "./internal/simulation.ts"
 import type { InvocationRecord, RejectedCallbackAnswer } from "./internal/simulation/records.ts"
 
@@ -79,7 +79,7 @@ export const ofSimulation = (sim: Simulation, arn: string): ExecutionView => ({
     rejectedCallbackAnswers: () => sim.rejectedCallbackAnswers.slice()
   },
   operations: () => realmCopy(sim.state.operations(arn)),
-  history: () => realmCopy(unwrap(sim.state.getHistory(arn)) ?? []),
+  history: () => realmCopyOfClone(unwrap(sim.state.getHistory(arn)) ?? []),
   description: () => realmCopy(unwrap(sim.state.getExecution(arn))),
   invocations: () => sim.invocationsOf(arn),
   duplicates: () => sim.duplicatesOf(arn),
@@ -89,7 +89,7 @@ export const ofSimulation = (sim: Simulation, arn: string): ExecutionView => ({
     return {
       arn: child,
       description: realmCopy(unwrap(sim.state.getExecution(child))),
-      history: realmCopy(unwrap(sim.state.getHistory(child)) ?? []),
+      history: realmCopyOfClone(unwrap(sim.state.getHistory(child)) ?? []),
       operations: realmCopy(sim.state.operations(child))
     }
   },

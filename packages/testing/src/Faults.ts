@@ -394,7 +394,8 @@ const runOnce = async (
   const handler = options.makeHandler !== undefined ? options.makeHandler(effects) : options.handler
   if (handler === undefined) throw new TypeError("checkFaults needs handler or makeHandler")
   const runOptions: RunnerOptions = { ...options, faults }
-  const sim = makeSimulation(runOptions)
+  // The at-most-once check reads every step attempt.
+  const sim = makeSimulation({ ...runOptions, recordStepAttempts: true })
   try {
     const arn = await sim.run(resolveTarget(handler, runOptions), encodeInput(options.payload))
     return { result: new TestResult(ExecutionView.ofSimulation(sim, arn), arn), effects, sim }

@@ -2,6 +2,7 @@ import { AsyncContext, Step } from "@durable-lambda/core"
 import { withDurableExecution } from "@durable-lambda/core/async"
 import { assert, describe, it } from "@effect/vitest"
 import { Faults, LocalDurableTestRunner } from "../src/index.ts"
+import { makeSimulation, resolveTarget } from "../src/internal/runner.ts"
 
 /** An order workflow charging a card through an external bank. `idempotent` makes the charge safe to repeat. */
 const orderWorkflow = (effects: Faults.EffectLog, idempotent: boolean) => {
@@ -150,6 +151,26 @@ describe("Faults: at-most-once step attempts (observed through the engine)", () 
       { ...base, operationId: "x", rawId: "2", name: "log", attempt: 1, semantics: "AT_LEAST_ONCE_PER_RETRY" }
     ])
     assert.deepStrictEqual(violations, ['at-most-once step "charge" (1) ran attempt 2 2 times'])
+  })
+
+  it("step attempts are recorded for the fault checker's runs only, not by a plain run", async () => {
+    const handler = withDurableExecution(async (_: unknown, ctx) => {
+      const a = await ctx.step("charge", async () => "charged", { semantics: Step.StepSemantics.AtMostOncePerRetry })
+      const b = await ctx.step("log", async () => "logged")
+      return `${a}/${b}`
+    })
+    const recorded = makeSimulation({ recordStepAttempts: true })
+    await recorded.run(resolveTarget(handler, {}), undefined)
+    assert.deepStrictEqual(
+      recorded.stepAttempts.map((a) => [a.name, a.attempt, a.semantics]),
+      [
+        ["charge", 1, "AT_MOST_ONCE_PER_RETRY"],
+        ["log", 1, "AT_LEAST_ONCE_PER_RETRY"]
+      ]
+    )
+    const plain = makeSimulation({})
+    await plain.run(resolveTarget(handler, {}), undefined)
+    assert.deepStrictEqual(plain.stepAttempts, [])
   })
 
   it("checkFaults: crashes around checkpoints never start an at-most-once body twice for one attempt", async () => {

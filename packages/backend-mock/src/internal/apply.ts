@@ -9,7 +9,7 @@
  *
  * @internal
  */
-import { error, payload } from "./history.ts"
+import { dateOf, error, payload } from "./history.ts"
 import { appendEvent, type ExecutionRecord, type OperationRecord, subjectOf } from "./model.ts"
 import type { ValidUpdate } from "./validation.ts"
 
@@ -119,7 +119,7 @@ const applyWait = (execution: ExecutionRecord, update: ValidUpdate, now: number)
     record.ScheduledEndTimestamp = now + seconds * 1000
     appendEvent(execution, "WaitStarted", now, subjectOf(record), {
       Duration: seconds,
-      ScheduledEndTimestamp: new Date(record.ScheduledEndTimestamp)
+      ScheduledEndTimestamp: dateOf(record.ScheduledEndTimestamp)
     })
     return
   }

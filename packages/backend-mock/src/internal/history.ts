@@ -7,6 +7,44 @@
  */
 import type { Operation } from "@durable-lambda/core"
 
+/**
+ * The platform's `Date`, captured when this module loads. A test harness may replace the global `Date` with
+ * a fake one while a run is in progress (`@sinonjs/fake-timers` under `skipTime`): its constructor is a
+ * subclass behind a `Proxy` that defines a property on every instance, several times slower than the native
+ * one. The service always builds its timestamps from explicit epoch milliseconds, so the native constructor
+ * gives the same `Date` (and `instanceof Date` still holds against the fake one).
+ */
+const NativeDate: DateConstructor = Date
+
+/**
+ * A `Date` at epoch milliseconds `ms`, built with the platform's constructor.
+ *
+ * @internal
+ */
+export const dateOf = (ms: number): Date => new NativeDate(ms)
+
+/**
+ * A deep copy of stored data (plain objects, arrays, `Date`s, primitives), as `structuredClone` would make it
+ * and several times faster on a long history. Anything else (not expected in stored events) goes through
+ * `structuredClone`.
+ *
+ * @internal
+ */
+export const copyData = <A>(value: A): A => copyValue(value) as A
+
+const copyValue = (value: unknown): unknown => {
+  if (value === null || typeof value !== "object") return value
+  if (Array.isArray(value)) return value.map(copyValue)
+  const proto = Object.getPrototypeOf(value)
+  if (proto === Object.prototype || proto === null) {
+    const out: Record<string, unknown> = {}
+    for (const key of Object.keys(value)) out[key] = copyValue((value as Record<string, unknown>)[key])
+    return out
+  }
+  if (value instanceof NativeDate) return new NativeDate(value.getTime())
+  return structuredClone(value)
+}
+
 /** Every `EventType` of the Lambda model. @since 0.1.0 */
 export type EventType =
   | "ExecutionStarted"
@@ -150,7 +188,7 @@ export const makeEvent = <T extends EventType>(
   event.EventId = eventId
   if (subject.Id !== undefined) event.Id = subject.Id
   if (subject.Name !== undefined) event.Name = subject.Name
-  event.EventTimestamp = new Date(timestamp)
+  event.EventTimestamp = dateOf(timestamp)
   if (subject.ParentId !== undefined) event.ParentId = subject.ParentId
   event[`${type}Details`] = details
   return event as unknown as HistoryEventOf<T>

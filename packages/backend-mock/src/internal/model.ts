@@ -4,7 +4,14 @@
  * @internal
  */
 import type { Operation } from "@durable-lambda/core"
-import { type EventDetails, type EventSubject, type EventType, type HistoryEvent, makeEvent } from "./history.ts"
+import {
+  dateOf,
+  type EventDetails,
+  type EventSubject,
+  type EventType,
+  type HistoryEvent,
+  makeEvent
+} from "./history.ts"
 
 /** `GetDurableExecution`'s status of a whole execution. @since 0.1.0 */
 export type ExecutionStatus = "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "STOPPED"
@@ -109,7 +116,7 @@ export interface ExecutionRecord {
 /** Whether an execution no longer accepts work. */
 export const isClosed = (execution: ExecutionRecord): boolean => execution.status !== "RUNNING"
 
-const date = (ms: number): Date => new Date(ms)
+const date = dateOf
 
 /** A fresh wire snapshot of an operation, with only the members that apply to its type. */
 export const toOperation = (record: OperationRecord): Operation.Operation => {

@@ -71,30 +71,64 @@ const violation = (value: string | number | undefined, path: string, constraint:
     ? `Value at '${path}' failed to satisfy constraint: Member must ${constraint}`
     : `Value '${value}' at '${path}' failed to satisfy constraint: Member must ${constraint}`
 
+/**
+ * Where a violation is: a top-level member (`index` undefined) or a member of update number `index` (0-based).
+ * The path string is built only for a violation: a valid request allocates none.
+ */
+const pathOf = (index: number | undefined, field: string): string =>
+  index === undefined ? field : `updates.${index + 1}.member.${field}`
+
+interface StringConstraint {
+  readonly min: number
+  readonly max: number
+  readonly pattern?: readonly [RegExp, string]
+}
+
 const checkString = (
   out: Array<string>,
   value: string | undefined,
-  path: string,
-  options: { readonly min: number; readonly max: number; readonly pattern?: readonly [RegExp, string] },
+  index: number | undefined,
+  field: string,
+  options: StringConstraint,
   sensitive = false
 ): void => {
   if (value === undefined) return
   const shown = sensitive ? undefined : value
   if (value.length < options.min) {
-    out.push(violation(shown, path, `have length greater than or equal to ${options.min}`))
+    out.push(violation(shown, pathOf(index, field), `have length greater than or equal to ${options.min}`))
     return
   }
-  if (value.length > options.max) out.push(violation(shown, path, `have length less than or equal to ${options.max}`))
+  if (value.length > options.max) {
+    out.push(violation(shown, pathOf(index, field), `have length less than or equal to ${options.max}`))
+  }
   if (options.pattern !== undefined && !options.pattern[0].test(value)) {
-    out.push(violation(shown, path, `satisfy regular expression pattern: ${options.pattern[1]}`))
+    out.push(violation(shown, pathOf(index, field), `satisfy regular expression pattern: ${options.pattern[1]}`))
   }
 }
 
-const checkNumber = (out: Array<string>, value: number | undefined, path: string, min: number, max: number): void => {
+const checkNumber = (
+  out: Array<string>,
+  value: number | undefined,
+  index: number,
+  field: string,
+  min: number,
+  max: number
+): void => {
   if (value === undefined) return
-  if (value < min) out.push(violation(value, path, `have value greater than or equal to ${min}`))
-  else if (value > max) out.push(violation(value, path, `have value less than or equal to ${max}`))
+  if (value < min) out.push(violation(value, pathOf(index, field), `have value greater than or equal to ${min}`))
+  else if (value > max) out.push(violation(value, pathOf(index, field), `have value less than or equal to ${max}`))
 }
+
+const CLIENT_TOKEN_CONSTRAINT: StringConstraint = {
+  min: 1,
+  max: 64,
+  pattern: [CLIENT_TOKEN_REGEX, CLIENT_TOKEN_PATTERN]
+}
+const ID_CONSTRAINT: StringConstraint = { min: 1, max: 64, pattern: [ID_REGEX, ID_PATTERN] }
+const NAME_CONSTRAINT: StringConstraint = { min: 1, max: 256, pattern: [NAME_REGEX, NAME_PATTERN] }
+const SUB_TYPE_CONSTRAINT: StringConstraint = { min: 1, max: 32, pattern: [ID_REGEX, ID_PATTERN] }
+const PAYLOAD_CONSTRAINT: StringConstraint = { min: 0, max: MAX_PAYLOAD_LENGTH }
+const FUNCTION_NAME_CONSTRAINT: StringConstraint = { min: 1, max: 256 }
 
 /**
  * The request's Smithy-model violations, rendered like the service's `ValidationException`
@@ -107,47 +141,48 @@ export const validateModel = (
   clientToken: string | undefined
 ): ServiceError | undefined => {
   const out: Array<string> = []
-  checkString(out, clientToken, "clientToken", { min: 1, max: 64, pattern: [CLIENT_TOKEN_REGEX, CLIENT_TOKEN_PATTERN] })
-  updates.forEach((update, index) => {
-    const at = (field: string) => `updates.${index + 1}.member.${field}`
-    if (update.Id !== undefined && update.Id !== "") {
-      checkString(out, update.Id, at("id"), { min: 1, max: 64, pattern: [ID_REGEX, ID_PATTERN] })
-    }
-    checkString(out, update.ParentId, at("parentId"), { min: 1, max: 64, pattern: [ID_REGEX, ID_PATTERN] })
-    checkString(out, update.Name, at("name"), { min: 1, max: 256, pattern: [NAME_REGEX, NAME_PATTERN] })
-    checkString(out, update.SubType, at("subType"), { min: 1, max: 32, pattern: [ID_REGEX, ID_PATTERN] })
-    checkString(out, update.Payload, at("payload"), { min: 0, max: MAX_PAYLOAD_LENGTH }, true)
-    checkNumber(out, update.WaitOptions?.WaitSeconds, at("waitOptions.waitSeconds"), 1, MAX_DELAY_SECONDS)
+  checkString(out, clientToken, undefined, "clientToken", CLIENT_TOKEN_CONSTRAINT)
+  for (let index = 0; index < updates.length; index++) {
+    const update = updates[index]!
+    if (update.Id !== undefined && update.Id !== "") checkString(out, update.Id, index, "id", ID_CONSTRAINT)
+    checkString(out, update.ParentId, index, "parentId", ID_CONSTRAINT)
+    checkString(out, update.Name, index, "name", NAME_CONSTRAINT)
+    checkString(out, update.SubType, index, "subType", SUB_TYPE_CONSTRAINT)
+    checkString(out, update.Payload, index, "payload", PAYLOAD_CONSTRAINT, true)
+    checkNumber(out, update.WaitOptions?.WaitSeconds, index, "waitOptions.waitSeconds", 1, MAX_DELAY_SECONDS)
     checkNumber(
       out,
       update.StepOptions?.NextAttemptDelaySeconds,
-      at("stepOptions.nextAttemptDelaySeconds"),
+      index,
+      "stepOptions.nextAttemptDelaySeconds",
       1,
       MAX_DELAY_SECONDS
     )
     checkNumber(
       out,
       update.CallbackOptions?.TimeoutSeconds,
-      at("callbackOptions.timeoutSeconds"),
+      index,
+      "callbackOptions.timeoutSeconds",
       0,
       MAX_CALLBACK_TIMEOUT_SECONDS
     )
     checkNumber(
       out,
       update.CallbackOptions?.HeartbeatTimeoutSeconds,
-      at("callbackOptions.heartbeatTimeoutSeconds"),
+      index,
+      "callbackOptions.heartbeatTimeoutSeconds",
       0,
       MAX_CALLBACK_TIMEOUT_SECONDS
     )
     if (update.ChainedInvokeOptions !== undefined) {
       const functionName = update.ChainedInvokeOptions.FunctionName
       if (functionName === undefined) {
-        out.push(violation(undefined, at("chainedInvokeOptions.functionName"), "not be null"))
+        out.push(violation(undefined, pathOf(index, "chainedInvokeOptions.functionName"), "not be null"))
       } else {
-        checkString(out, functionName, at("chainedInvokeOptions.functionName"), { min: 1, max: 256 })
+        checkString(out, functionName, index, "chainedInvokeOptions.functionName", FUNCTION_NAME_CONSTRAINT)
       }
     }
-  })
+  }
   return out.length === 0 ? undefined : Errors.validation(out)
 }
 

@@ -48,7 +48,9 @@ export const resolveTarget = (
 }
 
 /** A simulation configured from runner options. */
-export const makeSimulation = (options: RunnerOptions & { readonly recordSnapshots?: boolean }): Simulation => {
+export const makeSimulation = (
+  options: RunnerOptions & { readonly recordSnapshots?: boolean; readonly recordStepAttempts?: boolean }
+): Simulation => {
   const start = options.startTime === undefined ? DEFAULT_START : new Date(options.startTime).getTime()
   return new Simulation({
     time: options.time ?? "virtual",
@@ -68,7 +70,8 @@ export const makeSimulation = (options: RunnerOptions & { readonly recordSnapsho
     newExecutionState: options.newExecutionState,
     settleTurns: options.settleTurns ?? 5,
     checkpointDelayMillis: options.checkpointDelayMillis,
-    recordSnapshots: options.recordSnapshots ?? false
+    recordSnapshots: options.recordSnapshots ?? false,
+    recordStepAttempts: options.recordStepAttempts ?? false
   })
 }
 

@@ -163,7 +163,10 @@ export class Simulation {
     return out
   }
 
-  /** Every step attempt whose body started, in order, across all invocations (worker ones included). */
+  /**
+   * Every step attempt whose body started, in order, across all invocations (worker ones included); in-process
+   * attempts only with `recordStepAttempts`.
+   */
   get stepAttempts(): ReadonlyArray<Instrumentation.StepAttempt> {
     return this.#kernel.stepAttempts
   }

@@ -64,9 +64,10 @@ export class FaultBackend {
           if (inv.killed !== undefined) return Effect.never
           this.#kernel.clock?.touch()
           inv.record.checkpointCalls++
-          inv.record.checkpointBytes += new TextEncoder().encode(
-            JSON.stringify({ CheckpointToken: request.checkpointToken, Updates: request.updates })
-          ).length
+          inv.record.checkpointBytes += Buffer.byteLength(
+            JSON.stringify({ CheckpointToken: request.checkpointToken, Updates: request.updates }),
+            "utf8"
+          )
           const boundary = inv.record.duplicate ? 0 : ++exec.checkpointCount
           if (isRoot && !inv.record.duplicate && this.#kernel.options.recordSnapshots === true) {
             this.#kernel.snapshots.push({

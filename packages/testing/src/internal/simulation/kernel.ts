@@ -67,7 +67,7 @@ export class Kernel {
   readonly eventOwners = new Map<string, Map<number, InvocationRecord>>()
   /** Root-execution snapshots (with `recordSnapshots`). */
   readonly snapshots: Array<Snapshot> = []
-  /** Every step attempt whose body started, in order. */
+  /** Every step attempt whose body started, in order (in-process ones with `recordStepAttempts`). */
   readonly stepAttempts: Array<Instrumentation.StepAttempt> = []
   /** Scripted callback answers the service rejected, in order. */
   readonly rejectedCallbackAnswers: Array<RejectedCallbackAnswer> = []
@@ -237,10 +237,13 @@ export class Kernel {
 
   /** Reads `exec`'s new history events (checkpoint events owned by `inv`, default its running invocation). */
   scan(exec: ExecutionRun, inv?: RunningInvocation): void {
-    const history = this.state.getHistory(exec.arn)
+    // Only the events not read yet: a copy of the whole history on every scan would make a long execution
+    // quadratic (the harness scans after every invocation, timer and external action).
+    const start = exec.scannedEvents
+    const history = this.state.getHistory(exec.arn, start)
     if (Result.isFailure(history)) return
     const events = history.success
-    for (let i = exec.scannedEvents; i < events.length; i++) {
+    for (let i = 0; i < events.length; i++) {
       const event = events[i]!
       const running = inv ?? exec.running
       if (running !== undefined && isCheckpointEvent(event.EventType)) {
@@ -260,7 +263,7 @@ export class Kernel {
       if (event.EventType === "CallbackStarted") this.hooks.callbackStarted(exec, event)
       if (event.EventType === "ChainedInvokeStarted") this.hooks.chainedInvokeStarted(exec, event)
     }
-    exec.scannedEvents = events.length
+    exec.scannedEvents = start + events.length
   }
 
   // ---------------------------------------------------------------------------------------------------------

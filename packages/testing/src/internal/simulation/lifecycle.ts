@@ -145,10 +145,12 @@ export class Lifecycle {
       any
     >
     program = program.pipe(Effect.provideService(DurableBackend.DurableBackend, backend))
-    const recorder = this.#attemptRecorder(inv.exec.arn)
-    program = program.pipe(
-      Effect.updateService(Instrumentation.Instrumentation, (p) => ({ ...p, plugins: [...p.plugins, recorder] }))
-    )
+    if (kernel.options.recordStepAttempts === true) {
+      const recorder = this.#attemptRecorder(inv.exec.arn)
+      program = program.pipe(
+        Effect.updateService(Instrumentation.Instrumentation, (p) => ({ ...p, plugins: [...p.plugins, recorder] }))
+      )
+    }
     program = program.pipe(Effect.provideService(Clock.Clock, kernel.clock?.effectClock() ?? realClock))
     program = Random.withSeed(
       program,

@@ -65,6 +65,11 @@ export interface SimulationOptions {
   readonly checkpointDelayMillis?: number | undefined
   /** Record the root execution's state before every checkpoint call (for the determinism check). */
   readonly recordSnapshots?: boolean
+  /**
+   * Record every step attempt (`Kernel.stepAttempts`, for the fault checker's at-most-once check). It costs an
+   * instrumentation plugin in every invocation, so only the runs that read the attempts ask for it.
+   */
+  readonly recordStepAttempts?: boolean
 }
 
 /** The root execution's state just before a checkpoint call, and what that call sent. */
