@@ -2,6 +2,7 @@ import { GetDurableExecutionCommand, GetDurableExecutionHistoryCommand } from "@
 import { assert, describe, it } from "@effect/vitest"
 import { ServiceState } from "@durable-lambda/backend-mock"
 import { Effect } from "effect"
+import { withDurableExecution } from "@durable-lambda/backend-aws"
 import * as LoopbackEndpoint from "../src/LoopbackEndpoint.ts"
 import * as TestRunner from "../src/TestRunner.ts"
 import {
@@ -29,6 +30,43 @@ const runOverHttp = (handler: unknown, input: unknown) =>
   })
 
 describe("LoopbackEndpoint end to end (real LambdaClient, real AwsBackend)", () => {
+  it.live("a timer that fires as an invocation begins is on the timeline before that invocation", () =>
+    Effect.gen(function* () {
+      // Real-time endpoint over a service clock the test moves by hand (the endpoint's own wake-up stays ~10 s
+      // away). The first invocation starts a 10 s wait and its checkpoint is applied but answered with a stale
+      // token, so the invocation fails and the endpoint retries it; meanwhile the clock passes the wait, so
+      // beginning the retry fires it.
+      let now = START
+      const handler = withDurableExecution(async (_event: unknown, context: any) => {
+        const nap = context.wait("nap", { seconds: 10 })
+        await context.step("before", async () => "a")
+        await nap
+        return "done"
+      })
+      const endpoint = yield* LoopbackEndpoint.make({
+        state: new ServiceState.ServiceState({ now: () => now }),
+        functions: { "durable-function": handler },
+        retryDelayMillis: 200
+      })
+      endpoint.faults.failNext("CheckpointDurableExecution", 1, "staleToken", { afterApply: true })
+      const arn = endpoint.startExecution("durable-function", {})
+      yield* Effect.promise(async () => {
+        while (!endpoint.timeline.some((e) => e._tag === "InvocationEnded")) await new Promise((r) => setTimeout(r, 5))
+      })
+      now += 11_000
+      const description = yield* Effect.promise(() => endpoint.awaitExecution(arn))
+      assert.strictEqual(description.Status, "SUCCEEDED")
+      const order = endpoint.timeline.flatMap((event) =>
+        event._tag === "InvocationStarted"
+          ? [`invocation ${event.invocation}`]
+          : event._tag === "History" && event.event.EventType === "WaitSucceeded"
+            ? ["WaitSucceeded"]
+            : []
+      )
+      assert.deepStrictEqual(order, ["invocation 1", "WaitSucceeded", "invocation 2"])
+    })
+  )
+
   it.live("a production handler with steps, retries, waits and a child context completes through HTTP", () =>
     Effect.gen(function* () {
       const { description, endpoint } = yield* runOverHttp(orderWorkflow(), { n: 21 })

@@ -296,6 +296,9 @@ export class Driver {
     const invocation = (this.#invocations.get(durableExecutionArn) ?? 0) + 1
     this.#invocations.set(durableExecutionArn, invocation)
     const requestId = started.requestId
+    // Beginning an invocation may fire timers that fell due meanwhile (a wait's WaitSucceeded), and an API call
+    // from outside may have fired them without a report: report those events before the invocation they wake.
+    this.sync(durableExecutionArn)
     this.#options.emit({ _tag: "InvocationStarted", durableExecutionArn, invocation, requestId })
     const context = lambdaContext({
       functionName,
